@@ -1,0 +1,207 @@
+"""Settings, read from the environment in this one place.
+
+Nothing here raises: a missing or wrong setting becomes a *problem* that the
+app reports on every page and once in the log, so that a misconfigured deploy
+still imports and can say what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Values people paste from examples; accepting them in production would sign
+# sessions with a key that half the internet knows.
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "",
+        "changeme",
+        "change-me",
+        "changethis",
+        "secret",
+        "dev",
+        "development",
+        "please-change-me",
+        "replace-me",
+        "your-secret-key",
+        "xxx",
+        "test",
+    }
+)
+MIN_SECRET_LENGTH = 24
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+
+# The serverless body limit is 4.5 MB; stay under it everywhere so that a
+# request that works in a container also works on Vercel.
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A setting that is missing or wrong, named so that the fix is obvious."""
+
+    setting: str
+    message: str
+
+
+def detect_platform(env: Mapping[str, str]) -> str:
+    """Name the execution model from the variables each platform injects."""
+    if env.get("VERCEL"):
+        return "vercel"
+    if env.get("RENDER"):
+        return "render"
+    if env.get("RAILWAY_ENVIRONMENT") or env.get("RAILWAY_PROJECT_ID"):
+        return "railway"
+    if env.get("FLY_APP_NAME"):
+        return "fly"
+    if env.get("LAUREL_CONTAINER"):
+        return "docker"
+    return "local"
+
+
+def as_bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def normalise_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at psycopg 3; platforms hand out `postgres://`,
+    which SQLAlchemy 2 rejects."""
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith(("postgresql+psycopg://", "sqlite://")):
+        return url
+    scheme = url.split("://", 1)[0] if "://" in url else url[:20]
+    raise ValueError(
+        f"DATABASE_URL has the unsupported scheme {scheme!r}; use postgres://, "
+        "postgresql:// or sqlite:///"
+    )
+
+
+def engine_options(url: str, serverless: bool, threads: int) -> dict[str, Any]:
+    """Pool settings for the execution model.
+
+    A serverless instance serves one request at a time and may be frozen
+    between requests, so it keeps at most one connection and checks it before
+    use; a server keeps one per thread.
+    """
+    if url.startswith("sqlite"):
+        # SQLite waits for a writer instead of failing at once.
+        return {"connect_args": {"timeout": 15}}
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": 5},
+    }
+    if serverless:
+        options.update(pool_size=1, max_overflow=0, pool_recycle=300)
+    else:
+        options.update(pool_size=max(threads, 1), max_overflow=2, pool_recycle=1800)
+    return options
+
+
+def _secret_key(env: Mapping[str, str], production: bool, instance: Path) -> tuple[str, list]:
+    value = env.get("SECRET_KEY", "")
+    if production:
+        if value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < MIN_SECRET_LENGTH:
+            problem = Problem(
+                "SECRET_KEY",
+                "SECRET_KEY is missing or a placeholder; set it to a random string of "
+                f"at least {MIN_SECRET_LENGTH} characters "
+                '(python -c "import secrets; print(secrets.token_hex(32))")',
+            )
+            # A throwaway key lets the app start and show the problem.
+            return secrets.token_hex(32), [problem]
+        return value, []
+    if value:
+        return value, []
+    # Development keeps its key under instance/ (written by `flask dev init`);
+    # creating it here would make create_app() write a file.
+    key_file = instance / "secret_key"
+    if key_file.is_file():
+        return key_file.read_text().strip(), []
+    return secrets.token_hex(32), []
+
+
+def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """Build the Flask config mapping from environment variables."""
+    instance = Path(instance_path)
+    platform = detect_platform(env)
+    serverless = platform == "vercel"
+    environment = env.get("LAUREL_ENV") or ("development" if platform == "local" else "production")
+    production = environment == "production"
+    problems: list[Problem] = []
+
+    secret_key, secret_problems = _secret_key(env, production, instance)
+    problems += secret_problems
+
+    raw_url = env.get("DATABASE_URL", "").strip()
+    if not raw_url:
+        if production:
+            problems.append(
+                Problem("DATABASE_URL", "DATABASE_URL is not set; point it at your PostgreSQL")
+            )
+        raw_url = f"sqlite:///{instance / 'laurel.sqlite'}"
+    try:
+        database_url = normalise_database_url(raw_url)
+    except ValueError as exc:
+        problems.append(Problem("DATABASE_URL", str(exc)))
+        database_url = "sqlite://"
+
+    threads = int(env.get("GUNICORN_THREADS", "4") or 4)
+    bucket = env.get("BUCKET_NAME", "").strip()
+    storage_url = env.get("STORAGE_URL", "").strip() or (
+        f"s3://{bucket}" if bucket else (instance / "storage").as_uri()
+    )
+
+    return {
+        "LAUREL_ENV": environment,
+        "PLATFORM": platform,
+        "SERVERLESS": serverless,
+        "PRODUCTION": production,
+        "CONFIG_PROBLEMS": problems,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, serverless, threads),
+        "BASE_URL": env.get("BASE_URL", "").strip().rstrip("/") or None,
+        "SIGNUP_OPEN": as_bool(env.get("SIGNUP_OPEN")),
+        "CRON_SECRET": env.get("CRON_SECRET", "").strip() or None,
+        "CHECKER_BUDGET_SECONDS": float(
+            env.get("CHECKER_BUDGET_SECONDS") or (50 if serverless else 240)
+        ),
+        "CHECKER_EXPECTED_INTERVAL_SECONDS": int(
+            env.get("CHECKER_EXPECTED_INTERVAL_SECONDS") or (86400 if serverless else 900)
+        ),
+        "STORAGE_URL": storage_url,
+        "STORAGE_ALLOW_EPHEMERAL": as_bool(env.get("STORAGE_ALLOW_EPHEMERAL")),
+        "S3_ENDPOINT_URL": (env.get("S3_ENDPOINT_URL") or env.get("AWS_ENDPOINT_URL_S3") or None),
+        "S3_REGION": env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+        "S3_ADDRESSING_STYLE": env.get("S3_ADDRESSING_STYLE", "auto") or "auto",
+        "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "1" if platform != "local" else "0")),
+        "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    }
+
+
+def database_overrides(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
+    """The database keys for another URL, as tests and tools pass it."""
+    normalised = normalise_database_url(url)
+    return {
+        "SQLALCHEMY_DATABASE_URI": normalised,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalised, config["SERVERLESS"], 4),
+    }
+
+
+def environ() -> Mapping[str, str]:
+    return os.environ

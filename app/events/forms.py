@@ -1,0 +1,45 @@
+"""The event form: times are entered in the event's own time zone."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from app.events.timezones import is_timezone
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class EventForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    timezone = StringField(
+        "Time zone",
+        validators=[DataRequired(), Length(max=64)],
+        default="UTC",
+        description="An IANA name such as Europe/Berlin or America/New_York.",
+    )
+    starts_at = DateTimeLocalField(
+        "Starts", format=TIME_FORMAT, validators=[InputRequired("Give a start date and time.")]
+    )
+    ends_at = DateTimeLocalField(
+        "Ends", format=TIME_FORMAT, validators=[InputRequired("Give an end date and time.")]
+    )
+    submit = SubmitField("Save event")
+
+    def validate_timezone(self, field: StringField) -> None:
+        if not is_timezone((field.data or "").strip()):
+            raise ValidationError(
+                f"Unknown time zone {field.data!r}; use an IANA name such as Europe/Paris."
+            )
+
+    def validate_ends_at(self, field: DateTimeLocalField) -> None:
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+            raise ValidationError("The end must come after the start.")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a CSRF-protected POST for deletions and toggles."""
+
+    submit = SubmitField("Confirm")

@@ -1,0 +1,107 @@
+"""Event pages for the signed-in organizer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from app.database import utcnow
+from app.events.access import owned_event_or_404, owned_events
+from app.events.forms import ConfirmForm, EventForm
+from app.events.models import Event, EventStatus
+from app.events.timezones import timezone_names, to_local, to_utc
+from app.extensions import db
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Every event page is for a signed-in organizer."""
+
+
+@bp.get("/")
+def index():
+    now = utcnow()
+    groups: dict[EventStatus, list[Event]] = defaultdict(list)
+    for event in db.session.scalars(owned_events().order_by(Event.starts_at)):
+        groups[event.clock_status(now)].append(event)
+    groups[EventStatus.ENDED].reverse()
+    return render_template("events/index.html", groups=groups, statuses=list(EventStatus))
+
+
+def apply_form(event: Event, form: EventForm) -> None:
+    zone = (form.timezone.data or "").strip()
+    event.title = (form.title.data or "").strip()
+    event.description = (form.description.data or "").strip()
+    event.timezone = zone
+    event.starts_at = to_utc(form.starts_at.data, zone)
+    event.ends_at = to_utc(form.ends_at.data, zone)
+    event.status = event.clock_status(utcnow()).value
+
+
+def render_form(form: EventForm, event: Event | None):
+    status = 400 if form.errors else 200
+    return render_template(
+        "events/form.html", form=form, event=event, timezones=timezone_names()
+    ), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    from flask_login import current_user
+
+    form = EventForm()
+    if form.validate_on_submit():
+        event = Event(owner_id=current_user.id)
+        apply_form(event, form)
+        db.session.add(event)
+        db.session.commit()
+        flash("Event created.", "success")
+        return redirect(url_for("events.detail", event_id=event.id))
+    return render_form(form, None)
+
+
+@bp.get("/<int:event_id>")
+def detail(event_id: int):
+    from app.participants.queries import participants_of
+
+    event = owned_event_or_404(event_id)
+    return render_template(
+        "events/detail.html",
+        event=event,
+        participants=participants_of(event),
+        status=event.clock_status(utcnow()),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+def edit(event_id: int):
+    event = owned_event_or_404(event_id)
+    form = EventForm(obj=event)
+    if not form.is_submitted():
+        form.starts_at.data = to_local(event.starts_at, event.timezone)
+        form.ends_at.data = to_local(event.ends_at, event.timezone)
+    if form.validate_on_submit():
+        apply_form(event, form)
+        db.session.commit()
+        flash("Event saved.", "success")
+        return redirect(url_for("events.detail", event_id=event.id))
+    return render_form(form, event)
+
+
+@bp.route("/<int:event_id>/delete", methods=["GET", "POST"])
+def delete(event_id: int):
+    event = owned_event_or_404(event_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        db.session.delete(event)
+        db.session.commit()
+        flash(f"Deleted {event.title}.", "success")
+        return redirect(url_for("events.index"))
+    status = 400 if form.errors else 200
+    return render_template("events/delete.html", event=event, form=form), status

@@ -1,0 +1,7 @@
+"""Every model in one import, for migrations, the shell and tests."""
+
+from app.auth.models import Organizer
+from app.events.models import Event, EventStatus
+from app.participants.models import Participant
+
+__all__ = ["Event", "EventStatus", "Organizer", "Participant"]

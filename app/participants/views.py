@@ -1,0 +1,135 @@
+"""Participant pages, always inside an event the organizer owns."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from app.events.access import owned_event_or_404
+from app.events.forms import ConfirmForm
+from app.extensions import db
+from app.participants.csv_io import CSVImportError, export_csv, normalise_email, parse_participants
+from app.participants.forms import ImportForm, ParticipantForm
+from app.participants.models import Participant
+from app.participants.queries import existing_emails, owned_participant_or_404, participants_of
+
+bp = Blueprint("participants", __name__, url_prefix="/events/<int:event_id>/participants")
+
+
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Every participant page is for a signed-in organizer."""
+
+
+def to_event(event_id: int):
+    return redirect(url_for("events.detail", event_id=event_id))
+
+
+def checked_email(form: ParticipantForm, taken: set[str]) -> str | None:
+    try:
+        email = normalise_email(form.email.data or "")
+    except ValueError as exc:
+        form.email.errors.append(str(exc))
+        return None
+    if email in taken:
+        form.email.errors.append(f"{email} is already a participant of this event.")
+        return None
+    return email
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create(event_id: int):
+    event = owned_event_or_404(event_id)
+    form = ParticipantForm()
+    if form.validate_on_submit() and (email := checked_email(form, existing_emails(event))):
+        db.session.add(
+            Participant(
+                event_id=event.id,
+                name=form.name.data.strip(),
+                email=email,
+                attended=form.attended.data,
+            )
+        )
+        db.session.commit()
+        flash(f"Added {form.name.data.strip()}.", "success")
+        return to_event(event.id)
+    status = 400 if form.errors else 200
+    return render_template("participants/form.html", form=form, event=event), status
+
+
+@bp.route("/<int:participant_id>/edit", methods=["GET", "POST"])
+def edit(event_id: int, participant_id: int):
+    event, participant = owned_participant_or_404(event_id, participant_id)
+    form = ParticipantForm(obj=participant)
+    taken = existing_emails(event) - {participant.email}
+    if form.validate_on_submit() and (email := checked_email(form, taken)):
+        participant.name = form.name.data.strip()
+        participant.email = email
+        participant.attended = form.attended.data
+        db.session.commit()
+        flash("Participant saved.", "success")
+        return to_event(event.id)
+    status = 400 if form.errors else 200
+    return render_template(
+        "participants/form.html", form=form, event=event, participant=participant
+    ), status
+
+
+@bp.post("/<int:participant_id>/delete")
+def delete(event_id: int, participant_id: int):
+    _, participant = owned_participant_or_404(event_id, participant_id)
+    if ConfirmForm().validate_on_submit():
+        db.session.delete(participant)
+        db.session.commit()
+        flash(f"Removed {participant.name}.", "success")
+    return to_event(event_id)
+
+
+@bp.post("/<int:participant_id>/attended")
+def toggle_attended(event_id: int, participant_id: int):
+    _, participant = owned_participant_or_404(event_id, participant_id)
+    if ConfirmForm().validate_on_submit():
+        participant.attended = not participant.attended
+        db.session.commit()
+    return to_event(event_id)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_csv(event_id: int):
+    event = owned_event_or_404(event_id)
+    form = ImportForm()
+    errors: list = []
+    if form.validate_on_submit():
+        try:
+            rows = parse_participants(form.file.data.read(), existing_emails(event))
+        except CSVImportError as exc:
+            errors = exc.errors
+        else:
+            db.session.execute(
+                sa.insert(Participant),
+                [
+                    {"event_id": event.id, "name": r.name, "email": r.email, "attended": r.attended}
+                    for r in rows
+                ],
+            )
+            db.session.commit()
+            flash(f"Imported {len(rows)} participants.", "success")
+            return to_event(event.id)
+    status = 400 if form.errors or errors else 200
+    return render_template(
+        "participants/import.html", form=form, event=event, errors=errors
+    ), status
+
+
+@bp.get("/export.csv")
+def export(event_id: int):
+    event = owned_event_or_404(event_id)
+    body = export_csv((p.name, p.email, p.attended) for p in participants_of(event))
+    filename = f"participants-event-{event.id}.csv"
+    return Response(
+        body,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,11 @@
+"""Pages anyone can open: the home page (and, later, certificate verification)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.public.views import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Run Laurel locally: SQLite and a storage folder under instance/, a demo
+# organizer and events, served on http://127.0.0.1:5000.
+source "$(dirname "$0")/venv.sh"
+ensure_venv requirements.txt
+.venv/bin/flask db upgrade
+.venv/bin/flask demo seed
+exec .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}" --debug

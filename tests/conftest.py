@@ -1,0 +1,130 @@
+"""Fixtures in the Flask tutorial's shape: `app`, `client`, `runner`, `auth`.
+
+Every test that takes `app` runs on SQLite, and on PostgreSQL as well when
+TEST_DATABASE_URL is set. With CI=true a missing PostgreSQL fails the run
+instead of skipping it. The schema comes from the migrations, once per
+session; each test then starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.databases import PostgresDatabase, migrate, sqlite_url
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+DATABASES = ["sqlite", "postgresql"] if PG_URL or IN_CI else ["sqlite"]
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database(request, tmp_path_factory) -> Iterator[object]:
+    """A migrated database for the session; yields something that can empty it."""
+    if request.param == "sqlite":
+        template = tmp_path_factory.mktemp("sqlite") / "template.sqlite"
+        migrate(sqlite_url(template))
+        yield template
+        return
+    if not PG_URL:
+        pytest.fail("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests cannot run")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with PostgresDatabase(PG_URL, f"laurel_test_{worker}") as pg:
+        migrate(pg.url)
+        yield pg
+
+
+@pytest.fixture
+def database_url(database, tmp_path) -> Iterator[str]:
+    """A URL to an empty, migrated database for this test alone."""
+    if isinstance(database, Path):
+        copy = tmp_path / "laurel.sqlite"
+        shutil.copyfile(database, copy)
+        yield sqlite_url(copy)
+    else:
+        yield database.url
+        database.truncate()
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "STORAGE_URL": (tmp_path / "storage").as_uri(),
+        "CONFIG_PROBLEMS": [],
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app(app_config)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, path: str) -> str:
+    """The token a browser would post back, read from a real page."""
+    page = client.get(path)
+    match = CSRF_FIELD.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} ({page.status_code})"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, app, client) -> None:
+        self._app, self._client = app, client
+
+    def create(self, email: str = "org@example.org", password: str = "correct horse 1"):
+        from app.auth.accounts import create_organizer
+
+        with self._app.app_context():
+            return create_organizer(email, password).id
+
+    def login(self, email: str = "org@example.org", password: str = "correct horse 1"):
+        token = csrf_token(self._client, "/auth/login")
+        return self._client.post(
+            "/auth/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        return self._client.post(
+            "/auth/logout", data={"csrf_token": csrf_token(self._client, "/events/")}
+        )
+
+
+@pytest.fixture
+def auth(app, client) -> AuthActions:
+    return AuthActions(app, client)
+
+
+@pytest.fixture
+def organizer(auth) -> int:
+    """A signed-in organizer's id."""
+    organizer_id = auth.create()
+    response = auth.login()
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return organizer_id
