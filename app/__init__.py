@@ -52,9 +52,34 @@ def register_extensions(app: Flask) -> None:
 
 def register_features(app: Flask) -> None:
     """Each feature registers its own views, commands and hooks."""
-    from app import auth, demo, errors, events, health, participants, problems, public
+    from app import (
+        auth,
+        certificates,
+        checker,
+        demo,
+        errors,
+        events,
+        health,
+        participants,
+        problems,
+        public,
+        storage,
+    )
 
-    for feature in (errors, problems, health, auth, events, participants, public, demo):
+    features = (
+        errors,
+        problems,
+        health,
+        storage,
+        auth,
+        events,
+        participants,
+        certificates,
+        checker,
+        public,
+        demo,
+    )
+    for feature in features:
         feature.init_app(app)
 
 

@@ -1,7 +1,8 @@
 """Every model in one import, for migrations, the shell and tests."""
 
 from app.auth.models import Organizer
+from app.certificates.models import Certificate
 from app.events.models import Event, EventStatus
 from app.participants.models import Participant
 
-__all__ = ["Event", "EventStatus", "Organizer", "Participant"]
+__all__ = ["Certificate", "Event", "EventStatus", "Organizer", "Participant"]

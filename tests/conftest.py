@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,6 +75,31 @@ def app(app_config):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 HTTP server (moto) on loopback, with fake AWS credentials."""
+    from tests.s3server import running_s3_server
+
+    with running_s3_server() as server:
+        yield server.endpoint_url
+
+
+@pytest.fixture(scope="session")
+def s3_admin(s3_endpoint: str):
+    """A plain boto3 client for arranging and inspecting S3 behind the app's back."""
+    import boto3
+
+    return boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+
+
+@pytest.fixture
+def s3_bucket(s3_admin) -> str:
+    """A fresh, empty bucket."""
+    name = f"laurel-{uuid.uuid4().hex[:12]}"
+    s3_admin.create_bucket(Bucket=name)
+    return name
 
 
 @pytest.fixture

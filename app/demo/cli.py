@@ -16,7 +16,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.models import Event, Participant
 
-DEMO_EMAIL = "demo@laurel.test"
+DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "laurel-demo-2026"  # noqa: S105 - a published demo login, local only
 PEOPLE = [
     ("Ada Lovelace", "ada@example.org", True),

@@ -48,6 +48,10 @@ class Event(db.Model):
     status: so.Mapped[str] = so.mapped_column(
         sa.String(16), default=EventStatus.SCHEDULED.value, index=True
     )
+    # The certificate template: a layout (JSON, see app/certificates/rendering)
+    # and a background image in storage; None means the built-in default.
+    certificate_layout: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    certificate_background_key: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

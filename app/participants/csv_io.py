@@ -77,6 +77,17 @@ def normalise_email(raw: str) -> str:
         raise ValueError(str(exc)) from None
 
 
+def check_drawable(name: str) -> None:
+    """A name must render on a certificate: refuse what no shipped font can draw."""
+    from app.certificates.rendering import undrawable
+
+    missing = undrawable(name)
+    if missing:
+        raise ValueError(
+            f"the name has characters no certificate font can draw: {' '.join(missing)}"
+        )
+
+
 def parse_attended(raw: str) -> bool:
     word = raw.strip().lower()
     if word in TRUE_WORDS:
@@ -116,6 +127,7 @@ def parse_row(cells: list[str], columns: dict[str, int], line: int) -> ImportRow
         raise ValueError("the name is empty")
     if len(name) > 200:
         raise ValueError(f"the name has {len(name)} characters; at most 200")
+    check_drawable(name)
     email = normalise_email(cell("email"))
     attended = parse_attended(cell("attended")) if "attended" in columns else False
     return ImportRow(line, name, email, attended)

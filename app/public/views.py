@@ -1,9 +1,11 @@
-"""The home page."""
+"""The home page and public certificate verification."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+
+from app.certificates.codes import normalise_code
 
 bp = Blueprint("public", __name__)
 
@@ -13,3 +15,34 @@ def home():
     if current_user.is_authenticated:
         return redirect(url_for("events.index"))
     return render_template("public/home.html", signup_open=current_app.config["SIGNUP_OPEN"])
+
+
+@bp.get("/verify")
+def verify_form():
+    typed = request.args.get("code", "").strip()
+    if not typed:
+        return render_template("public/verify_form.html", typed="")
+    code = normalise_code(typed)
+    if code is None:
+        message = "That is not a certificate code: codes look like LAU-XXXX-XXXX-XXXX-XXXX."
+        return render_template("public/verify_form.html", typed=typed, message=message), 400
+    return redirect(url_for("public.verify", code=code))
+
+
+@bp.get("/verify/<code>")
+def verify(code: str):
+    from app.certificates.queries import certificate_by_code
+    from app.certificates.views import file_url
+
+    canonical = normalise_code(code)
+    if canonical and canonical != code:
+        return redirect(url_for("public.verify", code=canonical), 301)
+    certificate = certificate_by_code(code) if canonical else None
+    if certificate is None:
+        abort(
+            404,
+            description="No certificate has this code. Check that it was typed exactly "
+            "as printed on the certificate.",
+        )
+    links = {kind: file_url(certificate, kind) for kind in ("png", "pdf")}
+    return render_template("public/verify.html", certificate=certificate, links=links)

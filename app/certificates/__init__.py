@@ -1,0 +1,17 @@
+"""Certificates: templates, issuing, downloads, revocation and public checks.
+
+Rendering lives in `rendering` and loads Pillow only when it draws.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.certificates import design, views
+    from app.certificates.queries import certificates_by_participant
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(design.bp)
+    app.add_template_global(certificates_by_participant, "event_certificates")

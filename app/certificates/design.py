@@ -1,0 +1,155 @@
+"""The certificate designer: layout JSON with a live preview, and the background.
+
+Backgrounds go from the browser straight to storage through a presigned POST
+(Vercel refuses request bodies over 4.5 MB); the server then fetches the
+object, decodes it with Pillow and keeps a normalised PNG under a
+content-addressed key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import login_required
+
+from app.certificates.forms import BackgroundForm, LayoutForm
+from app.events.access import owned_event_or_404
+from app.events.forms import ConfirmForm
+from app.events.models import Event
+from app.extensions import db
+
+bp = Blueprint("design", __name__, url_prefix="/events/<int:event_id>/design")
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Designing certificates is for the signed-in organizer."""
+
+
+def current_layout_json(event: Event) -> str:
+    from app.certificates.rendering import DEFAULT_LAYOUT, layout_to_json, parse_layout
+
+    layout = parse_layout(event.certificate_layout) if event.certificate_layout else DEFAULT_LAYOUT
+    return layout_to_json(layout)
+
+
+def render_page(event: Event, form: LayoutForm, errors: list[str], status: int = 200):
+    return render_template(
+        "certificates/design.html",
+        event=event,
+        form=form,
+        errors=errors,
+        background=BackgroundForm(),
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.get("/")
+def edit(event_id: int):
+    event = owned_event_or_404(event_id)
+    form = LayoutForm(layout=current_layout_json(event))
+    return render_page(event, form, [])
+
+
+@bp.post("/layout")
+def save_layout(event_id: int):
+    from app.certificates.rendering import LayoutError, layout_to_json, parse_layout
+
+    event = owned_event_or_404(event_id)
+    form = LayoutForm()
+    if not form.validate_on_submit():
+        return render_page(event, form, [], 400)
+    try:
+        layout = parse_layout(form.layout.data)
+    except LayoutError as exc:
+        return render_page(event, form, exc.messages, 400)
+    event.certificate_layout = layout_to_json(layout)
+    db.session.commit()
+    flash("Layout saved.", "success")
+    return redirect(url_for("design.edit", event_id=event.id))
+
+
+@bp.route("/preview.png", methods=["GET", "POST"])
+def preview(event_id: int):
+    """The saved layout (GET) or the one being edited (POST, JSON), drawn with a sample name."""
+    from app.certificates.issuing import event_date_text, event_template
+    from app.certificates.rendering import LayoutError, parse_layout, render_preview
+
+    event = owned_event_or_404(event_id)
+    layout, background = event_template(event)
+    if request.method == "POST":
+        try:
+            layout = parse_layout((request.get_json(silent=True) or {}).get("layout", ""))
+        except LayoutError as exc:
+            return jsonify(error="Bad Request", status=400, messages=exc.messages), 400
+    png = render_preview(
+        layout, background, event_title=event.title, event_date=event_date_text(event)
+    )
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+@bp.post("/upload")
+def upload_url(event_id: int):
+    """Where the browser may post one background file, and for how long."""
+    from app.storage import get_storage
+
+    event = owned_event_or_404(event_id)
+    key = f"uploads/event-{event.id}/{secrets.token_hex(12)}"
+    post = get_storage().presigned_post(
+        key, content_type="application/octet-stream", max_size=MAX_UPLOAD, expires_in=600
+    )
+    return jsonify(url=post.url, fields=post.fields, key=key)
+
+
+@bp.post("/background")
+def set_background(event_id: int):
+    from app.certificates.rendering import BackgroundError, load_background
+    from app.storage import NotFound, get_storage
+
+    event = owned_event_or_404(event_id)
+    form = BackgroundForm()
+    key = form.key.data or ""
+    if not form.validate_on_submit() or not key.startswith(f"uploads/event-{event.id}/"):
+        abort(400, description="This upload does not belong to this event; upload the file again.")
+    storage = get_storage()
+    try:
+        upload = storage.get(key)
+    except NotFound:
+        abort(400, description="The uploaded file was not found; upload it again.")
+    try:
+        normalised = load_background(upload)
+    except BackgroundError as exc:
+        abort(400, description=f"That background cannot be used: {exc}")
+    finally:
+        storage.delete(key)
+    final_key = f"templates/event-{event.id}/{hashlib.sha256(normalised).hexdigest()}.png"
+    storage.put(final_key, normalised, "image/png")
+    event.certificate_background_key = final_key
+    db.session.commit()
+    flash("Background saved.", "success")
+    return redirect(url_for("design.edit", event_id=event.id))
+
+
+@bp.post("/reset")
+def reset(event_id: int):
+    event = owned_event_or_404(event_id)
+    if ConfirmForm().validate_on_submit():
+        event.certificate_background_key = None
+        event.certificate_layout = None
+        db.session.commit()
+        flash("Back to the built-in template.", "success")
+    return redirect(url_for("design.edit", event_id=event.id))

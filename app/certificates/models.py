@@ -1,0 +1,54 @@
+"""Certificates: one per participant, with its files' keys and digests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.database import UTCDateTime
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.events.models import Event
+    from app.participants.models import Participant
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # Unique: the backstop that makes a second issue for one participant fail.
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), unique=True
+    )
+    event_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    code: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    # What the certificate says, as issued: renaming the participant or the
+    # event later does not change a certificate that is already out there.
+    holder_name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    event_title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    event_date: so.Mapped[str] = so.mapped_column(sa.String(100))
+    issuer: so.Mapped[str] = so.mapped_column(sa.String(254))
+    verify_url: so.Mapped[str] = so.mapped_column(sa.String(500))
+    png_key: so.Mapped[str] = so.mapped_column(sa.String(500))
+    pdf_key: so.Mapped[str] = so.mapped_column(sa.String(500))
+    png_sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    pdf_sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    issued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revoked_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+
+    participant: so.Mapped[Participant] = so.relationship()
+    event: so.Mapped[Event] = so.relationship()
+
+    @property
+    def valid(self) -> bool:
+        return self.revoked_at is None
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.code}>"

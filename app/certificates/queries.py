@@ -1,0 +1,32 @@
+"""Finding certificates: the organizer's own, or any by public code."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+
+from app.certificates.models import Certificate
+from app.events.access import owned_event_or_404
+from app.events.models import Event
+from app.extensions import db
+
+
+def certificates_by_participant(event: Event) -> dict[int, Certificate]:
+    query = sa.select(Certificate).where(Certificate.event_id == event.id)
+    return {c.participant_id: c for c in db.session.scalars(query)}
+
+
+def owned_certificate_or_404(event_id: int, certificate_id: int) -> tuple[Event, Certificate]:
+    event = owned_event_or_404(event_id)
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.event_id != event.id:
+        abort(404, description="No such certificate in this event.")
+    return event, certificate
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    return db.session.scalar(sa.select(Certificate).where(Certificate.code == code))
+
+
+def download_name(certificate: Certificate, kind: str) -> str:
+    return f"certificate-{certificate.code}.{kind}"

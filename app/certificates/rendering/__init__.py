@@ -1,0 +1,109 @@
+"""Certificate rendering: fonts, layouts, backgrounds, PNG and PDF output. No Flask, no DB.
+
+The public names are re-exported here lazily: `from app.certificates.rendering import
+parse_layout, undrawable` loads neither Pillow nor segno (forms can validate layouts and
+names cheaply); names from `background` and `render` load Pillow on first access.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    # fonts (no Pillow until get_font is called)
+    "FAMILIES": "fonts",
+    "WEIGHTS": "fonts",
+    "UndrawableTextError": "fonts",
+    "undrawable": "fonts",
+    "normalize_text": "fonts",
+    "get_font": "fonts",
+    # layout (no Pillow)
+    "DEFAULT_LAYOUT": "layout",
+    "Layout": "layout",
+    "LayoutError": "layout",
+    "QRField": "layout",
+    "TextField": "layout",
+    "layout_to_dict": "layout",
+    "layout_to_json": "layout",
+    "parse_layout": "layout",
+    # background (Pillow)
+    "BackgroundError": "background",
+    "DEFAULT_SIZE": "background",
+    "default_background": "background",
+    "load_background": "background",
+    # render (Pillow, segno)
+    "CertificateData": "render",
+    "render_pdf": "render",
+    "render_png": "render",
+    "render_png_pdf": "render",
+    "render_preview": "render",
+}
+
+__all__ = [
+    "DEFAULT_LAYOUT",
+    "DEFAULT_SIZE",
+    "FAMILIES",
+    "WEIGHTS",
+    "BackgroundError",
+    "CertificateData",
+    "Layout",
+    "LayoutError",
+    "QRField",
+    "TextField",
+    "UndrawableTextError",
+    "default_background",
+    "get_font",
+    "layout_to_dict",
+    "layout_to_json",
+    "load_background",
+    "normalize_text",
+    "parse_layout",
+    "render_pdf",
+    "render_png",
+    "render_png_pdf",
+    "render_preview",
+    "undrawable",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .background import DEFAULT_SIZE, BackgroundError, default_background, load_background
+    from .fonts import (
+        FAMILIES,
+        WEIGHTS,
+        UndrawableTextError,
+        get_font,
+        normalize_text,
+        undrawable,
+    )
+    from .layout import (
+        DEFAULT_LAYOUT,
+        Layout,
+        LayoutError,
+        QRField,
+        TextField,
+        layout_to_dict,
+        layout_to_json,
+        parse_layout,
+    )
+    from .render import (
+        CertificateData,
+        render_pdf,
+        render_png,
+        render_png_pdf,
+        render_preview,
+    )

@@ -1,0 +1,1 @@
+"""Tests of certificate rendering (fonts, layouts, backgrounds, PNG and PDF)."""
