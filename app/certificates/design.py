@@ -9,6 +9,7 @@ content-addressed key.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 
 from flask import (
@@ -41,10 +42,12 @@ def require_login() -> None:
 
 
 def current_layout_json(event: Event) -> str:
-    from app.certificates.rendering import DEFAULT_LAYOUT, layout_to_json, parse_layout
+    """The event's layout, indented for people to edit."""
+    from app.certificates.issuing import event_template
+    from app.certificates.rendering import layout_to_dict
 
-    layout = parse_layout(event.certificate_layout) if event.certificate_layout else DEFAULT_LAYOUT
-    return layout_to_json(layout)
+    layout, _ = event_template(event)
+    return json.dumps(layout_to_dict(layout), indent=2, sort_keys=True, ensure_ascii=False)
 
 
 def render_page(event: Event, form: LayoutForm, errors: list[str], status: int = 200):
