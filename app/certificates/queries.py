@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort
 
 from app.certificates.models import Certificate
-from app.events.access import owned_event_or_404
+from app.events.access import owned_row_or_404
 from app.events.models import Event
 from app.extensions import db
 
@@ -17,11 +16,7 @@ def certificates_by_participant(event: Event) -> dict[int, Certificate]:
 
 
 def owned_certificate_or_404(event_id: int, certificate_id: int) -> tuple[Event, Certificate]:
-    event = owned_event_or_404(event_id)
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or certificate.event_id != event.id:
-        abort(404, description="No such certificate in this event.")
-    return event, certificate
+    return owned_row_or_404(Certificate, event_id, certificate_id, "certificate")
 
 
 def certificate_by_code(code: str) -> Certificate | None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort
 
-from app.events.access import owned_event_or_404
+from app.events.access import owned_row_or_404
 from app.events.models import Event
 from app.extensions import db
 from app.participants.models import Participant
@@ -22,8 +21,4 @@ def existing_emails(event: Event) -> set[str]:
 
 
 def owned_participant_or_404(event_id: int, participant_id: int) -> tuple[Event, Participant]:
-    event = owned_event_or_404(event_id)
-    participant = db.session.get(Participant, participant_id)
-    if participant is None or participant.event_id != event.id:
-        abort(404, description="No such participant in this event.")
-    return event, participant
+    return owned_row_or_404(Participant, event_id, participant_id, "participant")
