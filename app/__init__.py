@@ -60,9 +60,9 @@ def register_features(app: Flask) -> None:
         errors,
         events,
         health,
+        pages,
         participants,
         problems,
-        public,
         storage,
     )
 
@@ -76,7 +76,7 @@ def register_features(app: Flask) -> None:
         participants,
         certificates,
         checker,
-        public,
+        pages,
         demo,
     )
     for feature in features:

@@ -2,7 +2,16 @@
 
 from app.auth.models import Organizer
 from app.certificates.models import Certificate
+from app.checker.models import CheckerRun, IssueFailure
 from app.events.models import Event, EventStatus
 from app.participants.models import Participant
 
-__all__ = ["Certificate", "Event", "EventStatus", "Organizer", "Participant"]
+__all__ = [
+    "Certificate",
+    "CheckerRun",
+    "Event",
+    "EventStatus",
+    "IssueFailure",
+    "Organizer",
+    "Participant",
+]

@@ -36,8 +36,10 @@ def database(request, tmp_path_factory) -> Iterator[object]:
         return
     if not PG_URL:
         pytest.fail("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests cannot run")
+    # One database per test session, so that sessions running side by side
+    # (xdist workers, two developers' runs) never share tables.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    with PostgresDatabase(PG_URL, f"laurel_test_{worker}") as pg:
+    with PostgresDatabase(PG_URL, f"laurel_test_{worker}_{os.getpid()}") as pg:
         migrate(pg.url)
         yield pg
 

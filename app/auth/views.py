@@ -43,7 +43,7 @@ def login():
 def logout():
     logout_user()
     flash("Signed out.", "info")
-    return redirect(url_for("public.home"))
+    return redirect(url_for("pages.home"))
 
 
 @bp.route("/signup", methods=["GET", "POST"])

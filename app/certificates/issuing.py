@@ -45,7 +45,7 @@ def verify_url(code: str) -> str:
     if base:
         return f"{base}/verify/{code}"
     if has_request_context():
-        return url_for("public.verify", code=code, _external=True)
+        return url_for("pages.verify", code=code, _external=True)
     raise IssueError(
         "BASE_URL is not set, so a certificate issued outside a web request "
         "cannot point at its verification page; set BASE_URL."

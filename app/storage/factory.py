@@ -42,17 +42,30 @@ def check() -> tuple[bool, str]:
     return storage.check()
 
 
+# Platforms whose containers start from a fresh disk at each deploy.
+EPHEMERAL_DISK_PLATFORMS = frozenset({"render", "railway", "fly"})
+
+
 def ephemeral_refusal(config: Mapping[str, Any]) -> str | None:
     """Why local storage is refused here, or None when it is not."""
     if urlsplit(config.get("STORAGE_URL") or "").scheme != "file":
         return None
-    if not config.get("SERVERLESS") or config.get("STORAGE_ALLOW_EPHEMERAL"):
+    if config.get("STORAGE_ALLOW_EPHEMERAL"):
+        return None
+    if config.get("SERVERLESS"):
+        where = "this is a serverless platform where files vanish between requests"
+    elif config.get("PRODUCTION") and config.get("PLATFORM") in EPHEMERAL_DISK_PLATFORMS:
+        where = (
+            f"on {config['PLATFORM']} a container's disk is replaced at every deploy "
+            "unless a volume is mounted there"
+        )
+    else:
         return None
     return (
-        "STORAGE_URL points at a local folder, but this is a serverless platform "
-        "where files vanish between requests. Set STORAGE_URL to s3://bucket "
-        "(plus S3_ENDPOINT_URL for R2, MinIO or Tigris), or set "
-        "STORAGE_ALLOW_EPHEMERAL=true to accept losing files (demos only)."
+        f"STORAGE_URL points at a local folder, but {where}. Set STORAGE_URL to "
+        "s3://bucket (plus S3_ENDPOINT_URL for R2, MinIO or Tigris), or set "
+        "STORAGE_ALLOW_EPHEMERAL=true if the folder is on a volume or losing files "
+        "is acceptable (demos)."
     )
 
 

@@ -138,3 +138,28 @@ def test_importing_and_configuring_does_not_load_boto3() -> None:
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("platform", "production", "refused"),
+    [
+        ("render", True, True),
+        ("fly", True, True),
+        ("railway", True, True),
+        ("docker", True, False),
+        ("render", False, False),
+        ("local", False, False),
+    ],
+)
+def test_local_storage_on_container_platforms(tmp_path: Path, platform, production, refused):
+    config = {
+        "STORAGE_URL": tmp_path.as_uri(),
+        "SERVERLESS": False,
+        "PLATFORM": platform,
+        "PRODUCTION": production,
+    }
+    reason = storage.ephemeral_refusal(config)
+    assert (reason is not None) == refused
+    if refused:
+        assert platform in reason and "volume" in reason
+        assert storage.ephemeral_refusal({**config, "STORAGE_ALLOW_EPHEMERAL": True}) is None

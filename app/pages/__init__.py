@@ -1,10 +1,10 @@
-"""Pages anyone can open: the home page (and, later, certificate verification)."""
+"""Pages anyone can open: the home page and certificate verification."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from app.public.views import bp
+from app.pages.views import bp
 
 
 def init_app(app: Flask) -> None:

@@ -7,26 +7,26 @@ from flask_login import current_user
 
 from app.certificates.codes import normalise_code
 
-bp = Blueprint("public", __name__)
+bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def home():
     if current_user.is_authenticated:
         return redirect(url_for("events.index"))
-    return render_template("public/home.html", signup_open=current_app.config["SIGNUP_OPEN"])
+    return render_template("pages/home.html", signup_open=current_app.config["SIGNUP_OPEN"])
 
 
 @bp.get("/verify")
 def verify_form():
     typed = request.args.get("code", "").strip()
     if not typed:
-        return render_template("public/verify_form.html", typed="")
+        return render_template("pages/verify_form.html", typed="")
     code = normalise_code(typed)
     if code is None:
         message = "That is not a certificate code: codes look like LAU-XXXX-XXXX-XXXX-XXXX."
-        return render_template("public/verify_form.html", typed=typed, message=message), 400
-    return redirect(url_for("public.verify", code=code))
+        return render_template("pages/verify_form.html", typed=typed, message=message), 400
+    return redirect(url_for("pages.verify", code=code))
 
 
 @bp.get("/verify/<code>")
@@ -36,7 +36,7 @@ def verify(code: str):
 
     canonical = normalise_code(code)
     if canonical and canonical != code:
-        return redirect(url_for("public.verify", code=canonical), 301)
+        return redirect(url_for("pages.verify", code=canonical), 301)
     certificate = certificate_by_code(code) if canonical else None
     if certificate is None:
         abort(
@@ -45,4 +45,4 @@ def verify(code: str):
             "as printed on the certificate.",
         )
     links = {kind: file_url(certificate, kind) for kind in ("png", "pdf")}
-    return render_template("public/verify.html", certificate=certificate, links=links)
+    return render_template("pages/verify.html", certificate=certificate, links=links)

@@ -1,0 +1,82 @@
+"""`flask events check`: the checker from a shell, a cron service or a scheduled machine.
+
+Exit status: 0 when every run finished (work may remain for the next one);
+1 when a run failed, when a certificate failed to issue in this invocation
+(cron platforms then flag the job, and the organizer sees the error on the
+event page), or when `--until-done` stopped making progress.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from app.checker.claims import ClaimTimeout
+from app.checker.models import Outcome, Trigger
+from app.checker.run import CheckResult, check_events
+
+events = AppGroup("events", help="Event housekeeping: the event checker.")
+
+
+@events.command("check")
+@click.option(
+    "--budget",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Stop each run after about this long (default: CHECKER_BUDGET_SECONDS).",
+)
+@click.option(
+    "--until-done",
+    is_flag=True,
+    help="Start another run while the last one ran out of time with work left.",
+)
+def check(budget: float | None, until_done: bool) -> None:
+    """Move events by the clock and issue the certificates that are due."""
+    failed = False
+    while True:
+        try:
+            result = _one_run(budget)
+        except (sa.exc.DBAPIError, ClaimTimeout) as exc:
+            reason = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+            raise click.ClickException(f"The checker could not record a run: {reason}") from exc
+        click.echo(summary(result), err=result.outcome == Outcome.FAILED)
+        failed = failed or result.outcome == Outcome.FAILED or result.failed > 0
+        if not until_done or result.outcome != Outcome.TIME_UP:
+            break
+        if result.issued + result.failed == 0:
+            click.echo("No progress within the budget; stopping. Try a larger --budget.", err=True)
+            failed = True
+            break
+    click.get_current_context().exit(1 if failed else 0)
+
+
+def _one_run(budget: float | None) -> CheckResult:
+    """One run, with a progress bar when a person is watching."""
+    if not sys.stdout.isatty():
+        return check_events(budget_seconds=budget, trigger=Trigger.CLI.value)
+    with ExitStack() as stack:
+        bar: dict[str, Any] = {}
+
+        def progress(done: int, total: int) -> None:
+            if "bar" not in bar:
+                bar["bar"] = stack.enter_context(
+                    click.progressbar(length=max(total, 1), label="Issuing certificates")
+                )
+            bar["bar"].update(min(done, total) - bar["bar"].pos)
+
+        return check_events(budget_seconds=budget, trigger=Trigger.CLI.value, on_progress=progress)
+
+
+def summary(result: CheckResult) -> str:
+    line = (
+        f"run {result.run_id}: {result.outcome}; moved {result.events_moved} event(s), "
+        f"issued {result.issued}, failed {result.failed}, remaining {result.remaining}"
+        f" ({result.deferred} waiting to retry), {result.duration:.1f} s"
+    )
+    return f"{line}; error: {result.error}" if result.error else line

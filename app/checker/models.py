@@ -1,0 +1,72 @@
+"""What the checker remembers: its runs, and the certificates that failed to issue."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.database import UTCDateTime
+from app.extensions import db
+
+
+class Outcome(enum.StrEnum):
+    RUNNING = "running"
+    DONE = "done"  # no claimable work was left
+    TIME_UP = "time_up"  # the budget ran out; the next run continues
+    FAILED = "failed"  # the run itself broke (database, configuration); see `error`
+    ABANDONED = "abandoned"  # killed mid-run: a later run found it still "running"
+
+
+class Trigger(enum.StrEnum):
+    CRON = "cron"  # the HTTP route
+    CLI = "cli"  # flask events check
+    BUTTON = "button"  # an organizer's "Issue now"
+    CALL = "call"  # check_events() called from code
+
+
+class CheckerRun(db.Model):
+    __tablename__ = "checker_runs"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    trigger: so.Mapped[str] = so.mapped_column(sa.String(16))
+    # Set when the run was limited to one event; deliberately no foreign key,
+    # so that the history outlives deleted events.
+    event_id: so.Mapped[int | None] = so.mapped_column()
+    budget_seconds: so.Mapped[float] = so.mapped_column(sa.Float)
+    started_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+    finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    outcome: so.Mapped[str] = so.mapped_column(sa.String(16), default=Outcome.RUNNING.value)
+    events_moved: so.Mapped[int] = so.mapped_column(default=0)
+    issued: so.Mapped[int] = so.mapped_column(default=0)
+    failed: so.Mapped[int] = so.mapped_column(default=0)
+    remaining: so.Mapped[int | None] = so.mapped_column()
+    deferred: so.Mapped[int | None] = so.mapped_column()
+    error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    def __repr__(self) -> str:
+        return f"<CheckerRun {self.id} {self.outcome}>"
+
+
+class IssueFailure(db.Model):
+    """A participant whose certificate could not be issued, and when to try again."""
+
+    __tablename__ = "issue_failures"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), unique=True
+    )
+    event_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    attempts: so.Mapped[int] = so.mapped_column(default=1)
+    last_error: so.Mapped[str] = so.mapped_column(sa.Text)
+    first_failed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    last_failed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    next_attempt_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+
+    def __repr__(self) -> str:
+        return f"<IssueFailure participant={self.participant_id} attempts={self.attempts}>"

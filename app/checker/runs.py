@@ -1,0 +1,78 @@
+"""The run history: open a run, close it, and tidy up after runs that were killed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.checker.claims import write_transaction
+from app.checker.models import CheckerRun, Outcome
+from app.database import utcnow
+from app.extensions import db
+
+# A run stops at its budget plus at most one certificate; one still "running"
+# this long after its budget was killed (SIGKILL, platform timeout, crash).
+STALE_MARGIN_SECONDS = 60
+# Enough history to see when and how the checker ran lately; older runs go.
+HISTORY_DAYS = 30
+
+
+def start_run(trigger: str, event_id: int | None, budget_seconds: float, *, deadline: float) -> int:
+    """Record a new run (committed), after marking killed ones and pruning old ones; its id.
+
+    `deadline` (time.monotonic) bounds the wait for SQLite's write lock.
+    """
+    with write_transaction(deadline):
+        now = utcnow()
+        abandon_stale_runs(now)
+        db.session.execute(
+            sa.delete(CheckerRun).where(
+                CheckerRun.started_at < now - timedelta(days=HISTORY_DAYS),
+                CheckerRun.outcome != Outcome.RUNNING.value,
+            )
+        )
+        run = CheckerRun(
+            trigger=trigger,
+            event_id=event_id,
+            budget_seconds=budget_seconds,
+            started_at=now,
+            outcome=Outcome.RUNNING.value,
+        )
+        db.session.add(run)
+        db.session.flush()
+        run_id = run.id
+    return run_id
+
+
+def abandon_stale_runs(now: datetime) -> int:
+    """Mark runs that can no longer be alive as abandoned; the caller commits."""
+    running = db.session.scalars(
+        sa.select(CheckerRun).where(CheckerRun.outcome == Outcome.RUNNING.value)
+    )
+    stale = 0
+    for run in running:
+        limit = timedelta(seconds=run.budget_seconds + STALE_MARGIN_SECONDS)
+        if run.started_at + limit < now:
+            run.outcome = Outcome.ABANDONED.value
+            run.error = "The run stopped without finishing (killed or timed out)."
+            stale += 1
+    return stale
+
+
+def finish_run(run_id: int, *, deadline: float, **values: object) -> None:
+    """Write a run's results; `values` are CheckerRun columns."""
+    with write_transaction(deadline):
+        update = sa.update(CheckerRun).where(CheckerRun.id == run_id)
+        db.session.execute(update.values(finished_at=utcnow(), **values))
+
+
+def last_scheduled_run() -> CheckerRun | None:
+    """The latest run over all events: what cron and the CLI start (not "Issue now")."""
+    query = (
+        sa.select(CheckerRun)
+        .where(CheckerRun.event_id.is_(None))
+        .order_by(CheckerRun.started_at.desc(), CheckerRun.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)

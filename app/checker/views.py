@@ -1,0 +1,114 @@
+"""The checker over HTTP: the cron route for machines, "Issue now" for organizers."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, request, url_for
+from flask_login import login_required
+from werkzeug.exceptions import ServiceUnavailable, Unauthorized
+
+from app.checker.models import Outcome, Trigger
+from app.checker.run import check_events
+from app.checker.status import EventIssuing, event_issuing
+from app.database import utcnow
+from app.errors.handlers import error_response, wants_json
+from app.events.access import owned_event_or_404
+from app.events.models import EventStatus
+
+# Short enough for a page to wait on, long enough to issue dozens; the page
+# posts again while work is due.
+
+api = Blueprint("checker_api", __name__)
+bp = Blueprint("checker", __name__)
+
+
+def bearer_matches(header: str | None, secret: str) -> bool:
+    """`Authorization: Bearer <secret>`, compared in constant time whatever the lengths."""
+    scheme, _, token = (header or "").strip().partition(" ")
+    # WSGI headers are latin-1 decoded bytes; this gives back those bytes.
+    given = token.strip().encode("latin-1", "replace")
+    matches = hmac.compare_digest(given, secret.encode("utf-8"))
+    return matches and scheme.lower() == "bearer"
+
+
+@api.route("/api/cron/check-events", methods=["GET", "POST"])
+def cron():
+    secret = current_app.config.get("CRON_SECRET")
+    if not secret:
+        # Never an open endpoint: without a secret nobody may start runs this way.
+        return error_response(
+            ServiceUnavailable(
+                "CRON_SECRET is not set, so this endpoint refuses every call. Set CRON_SECRET "
+                "to a long random string and send it as 'Authorization: Bearer <CRON_SECRET>'."
+            )
+        )
+    if not bearer_matches(request.headers.get("Authorization"), secret):
+        response, status = error_response(
+            Unauthorized("Send 'Authorization: Bearer <CRON_SECRET>' with the configured secret.")
+        )
+        response.headers["WWW-Authenticate"] = 'Bearer realm="laurel-cron"'
+        return response, status
+    result = check_events(trigger=Trigger.CRON.value)
+    # 200 whenever the run worked, even with work left: the next run continues.
+    return jsonify(result.as_dict()), 500 if result.outcome == Outcome.FAILED else 200
+
+
+@bp.post("/events/<int:event_id>/issue-now")
+@login_required
+def issue_now(event_id: int):
+    event = owned_event_or_404(event_id)
+    if event.clock_status(utcnow()) != EventStatus.ENDED:
+        message = "Certificates are issued once the event has ended."
+        if wants_json():
+            return jsonify(error="Conflict", status=409, message=message), 409
+        flash(message, "warning")
+        return redirect(url_for("events.detail", event_id=event.id))
+    budget = min(
+        float(current_app.config["CHECKER_ISSUE_NOW_BUDGET_SECONDS"]),
+        float(current_app.config["CHECKER_BUDGET_SECONDS"]),
+    )
+    result = check_events(
+        event_id=event.id,
+        budget_seconds=budget,
+        trigger=Trigger.BUTTON.value,
+        retry_failed=request.form.get("retry") == "1",
+    )
+    issuing = event_issuing(event)
+    if wants_json():
+        return jsonify(run=result.as_dict(), **progress_json(issuing))
+    if result.outcome == Outcome.FAILED:
+        flash(f"The checker could not run: {result.error}", "error")
+    else:
+        done = issuing.progress
+        flash(f"{done.issued} of {done.total} certificates issued.", "success")
+    return redirect(url_for("events.detail", event_id=event.id, _anchor="issue-now"))
+
+
+@bp.get("/events/<int:event_id>/issue-now")
+@login_required
+def issue_status(event_id: int):
+    """Progress for the page's script (or anyone curious): JSON only."""
+    return jsonify(progress_json(event_issuing(owned_event_or_404(event_id))))
+
+
+def progress_json(issuing: EventIssuing) -> dict[str, object]:
+    progress = issuing.progress
+    return {
+        "ended": issuing.ended,
+        "total": progress.total,
+        "issued": progress.issued,
+        "remaining": progress.remaining,
+        "deferred": progress.deferred,
+        "due": progress.due,
+        "failures": [
+            {
+                "participant_id": failure.participant_id,
+                "name": failure.name,
+                "attempts": failure.attempts,
+                "error": failure.last_error,
+                "next_attempt_at": failure.next_attempt_at.isoformat(),
+            }
+            for failure in issuing.failures
+        ],
+    }

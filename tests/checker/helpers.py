@@ -1,0 +1,175 @@
+"""Helpers for the checker tests: bulk scenarios, subprocess runs and exactly-once checks."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.database import utcnow
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE_URL = "https://laurel.example"
+CRON_SECRET = "cron-secret-for-tests-0123456789abcdef"
+ENDED_AT = datetime(2026, 5, 1, 17, 0, tzinfo=UTC)
+
+
+@cache
+def small_background() -> bytes:
+    """A plain 1000x707 template: the smallest accepted, so rendering is quick."""
+    from PIL import Image
+
+    from app.certificates.rendering import load_background
+    from app.certificates.rendering.background import encode_png
+
+    return load_background(encode_png(Image.new("RGB", (1000, 707), (250, 247, 238))))
+
+
+def make_organizer(email: str = "checker@example.org") -> int:
+    from app.auth.models import Organizer
+
+    organizer = Organizer(email=email, password_hash="x")
+    db.session.add(organizer)
+    db.session.flush()
+    return organizer.id
+
+
+def make_event(
+    owner_id: int,
+    title: str = "Workshop",
+    *,
+    ends_at: datetime = ENDED_AT,
+    status: str = "live",
+    background: bool = True,
+    event_id: int | None = None,
+) -> int:
+    """An event (by default one that ended, though its status column still says live)."""
+    from app.events.models import Event
+    from app.storage import get_storage
+
+    event = Event(
+        id=event_id,
+        owner_id=owner_id,
+        title=title,
+        timezone="Europe/Berlin",
+        starts_at=ends_at - timedelta(hours=8),
+        ends_at=ends_at,
+        status=status,
+    )
+    db.session.add(event)
+    db.session.flush()
+    if background:
+        png = small_background()
+        key = f"templates/event-{event.id}/{hashlib.sha256(png).hexdigest()}.png"
+        get_storage().put(key, png, "image/png")
+        event.certificate_background_key = key
+    return event.id
+
+
+def add_participants(
+    event_id: int, count: int, *, attended_every: int = 1, first_id: int | None = None
+) -> list[int]:
+    """`count` participants; every `attended_every`-th attended (0: nobody). Returns the
+    attended ids."""
+    from app.participants.models import Participant
+
+    rows = [
+        {
+            "event_id": event_id,
+            "name": f"Participant {event_id}-{n}",
+            "email": f"p{n}@event{event_id}.example",
+            "attended": attended_every > 0 and n % attended_every == 0,
+            "created_at": utcnow(),
+            **({"id": first_id + n} if first_id is not None else {}),
+        }
+        for n in range(count)
+    ]
+    db.session.execute(sa.insert(Participant), rows)
+    query = sa.select(Participant.id).where(
+        Participant.event_id == event_id, Participant.attended.is_(True)
+    )
+    return list(db.session.scalars(query))
+
+
+def seed(events: int, per_event: int, attended_every: int = 1) -> list[int]:
+    """Ended events full of participants; returns the ids owed a certificate."""
+    owner = make_organizer()
+    owed: list[int] = []
+    for number in range(events):
+        event_id = make_event(owner, f"Event {number}")
+        owed += add_participants(event_id, per_event, attended_every=attended_every)
+    db.session.commit()
+    return owed
+
+
+def certificate_rows() -> list[tuple[int, str, str, str, str]]:
+    from app.certificates.models import Certificate
+
+    query = sa.select(
+        Certificate.participant_id,
+        Certificate.png_key,
+        Certificate.pdf_key,
+        Certificate.png_sha256,
+        Certificate.pdf_sha256,
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def assert_exactly_once(owed: Iterable[int], *, check_digests: int | None = None) -> None:
+    """Every owed participant has one certificate, every row its two files, every file
+    its row; the first `check_digests` rows (all if None) match their files' digests."""
+    from app.storage import get_storage
+
+    db.session.rollback()  # a fresh snapshot
+    rows = certificate_rows()
+    counts = Counter(row[0] for row in rows)
+    assert set(counts) == set(owed)
+    assert max(counts.values(), default=1) == 1
+    storage = get_storage()
+    stored = set(storage.list_keys("certificates/"))
+    recorded = {key for row in rows for key in row[1:3]}
+    assert stored == recorded
+    for _participant, png_key, pdf_key, png_sha, pdf_sha in rows[:check_digests]:
+        assert hashlib.sha256(storage.get(png_key)).hexdigest() == png_sha
+        assert hashlib.sha256(storage.get(pdf_key)).hexdigest() == pdf_sha
+
+
+def process_env(config: Mapping[str, str]) -> dict[str, str]:
+    """The environment for a `flask` subprocess: ours, minus platform markers, plus config."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("VERCEL", "RENDER", "RAILWAY", "FLY_", "LAUREL_", "CHECKER_"))
+        and name not in ("CRON_SECRET", "STORAGE_URL", "DATABASE_URL", "S3_ENDPOINT_URL")
+    }
+    env.update(
+        {
+            "FLASK_APP": "app",
+            "LAUREL_ENV": "development",
+            "BASE_URL": BASE_URL,
+            "SECRET_KEY": "checker-test-secret-key-0123456789abcdef",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    env.update(config)
+    return env
+
+
+def flask_check(env: Mapping[str, str], *args: str) -> subprocess.Popen[bytes]:
+    """Start `flask events check ARGS` in its own process."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "events", "check", *args],
+        cwd=ROOT,
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
