@@ -9,7 +9,6 @@ session; each test then starts from empty tables.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -18,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from tests.databases import PostgresDatabase, migrate, sqlite_url
+from tests.edge_client import CSRF_FIELD
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 DATABASES = ["sqlite", "postgresql"] if PG_URL or IN_CI else ["sqlite"]
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
-CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @pytest.fixture(scope="session", params=DATABASES)

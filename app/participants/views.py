@@ -130,6 +130,6 @@ def export(event_id: int):
     filename = f"participants-event-{event.id}.csv"
     return Response(
         body,
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

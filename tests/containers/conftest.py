@@ -9,30 +9,27 @@ how to get it; with CI=true it fails them.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.containers.dockerfile import ROOT
+from tests.edge_client import EdgeClient
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TOOLS = ROOT / ".ci" / "tools"
 SETUP = "bash .ci/setup/30-containers.sh"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 SECRET = "container-test-secret-key-0123456789abcdef"
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def unavailable(message: str) -> None:
@@ -186,81 +183,9 @@ def empty_database() -> Iterator[str]:
 # --- a client that stands where the platform's proxy stands ------------------------
 
 
-@dataclass
-class Response:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> object:
-        return json.loads(self.body)
-
-
-class ProxyClient:
-    """HTTP/1.1 to gunicorn as a TLS-terminating platform proxy sends it:
-    X-Forwarded-Proto: https and X-Forwarded-For, cookies kept even when
-    marked Secure (the browser saw https), no redirects followed."""
+class ProxyClient(EdgeClient):
+    """What a PaaS router sends gunicorn: https, the client's address, the
+    server's own host (no X-Forwarded-Host)."""
 
     def __init__(self, base_url: str, client_ip: str = "203.0.113.7") -> None:
-        parts = urlsplit(base_url)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-        self.client_ip = client_ip
-        self.cookies: dict[str, str] = {}
-
-    @property
-    def origin(self) -> str:
-        return f"https://{self.host}:{self.port}"
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        form: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Response:
-        body = urlencode(form).encode() if form is not None else None
-        sent = {
-            "Host": f"{self.host}:{self.port}",
-            "X-Forwarded-Proto": "https",
-            "X-Forwarded-For": self.client_ip,
-            **({"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}),
-            **(
-                {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-                if self.cookies
-                else {}
-            ),
-            **(headers or {}),
-        }
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
-        try:
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            result = Response(response.status, response.headers, response.read())
-        finally:
-            connection.close()
-        for header in result.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(header)
-            for name, morsel in cookie.items():
-                if morsel["max-age"] == "0" or morsel.value == "":
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        return result
-
-    def get(self, path: str, **options: object) -> Response:
-        return self.request("GET", path, **options)  # type: ignore[arg-type]
-
-    def post(self, path: str, **options: object) -> Response:
-        return self.request("POST", path, **options)  # type: ignore[arg-type]
-
-    def csrf_token(self, path: str) -> str:
-        page = self.get(path)
-        match = CSRF_FIELD.search(page.text)
-        assert match, f"no CSRF token on {path} ({page.status}): {page.text[:500]}"
-        return match.group(1)
+        super().__init__(base_url, client_ip=client_ip)

@@ -23,7 +23,6 @@ launcher's Python plus the project's installed dependencies on PYTHONPATH);
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import os
 import shutil
@@ -36,10 +35,9 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
+from tests.edge_client import EdgeClient
 from tests.vercel import support
 
 # What a Lambda process sees besides the project's own settings.
@@ -302,79 +300,11 @@ def built_function(
 # --- a client standing where Vercel's proxy stands ----------------------------------
 
 
-@dataclass
-class Response:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> object:
-        return json.loads(self.body)
-
-
-class PlatformClient:
-    """HTTP/1.1 as Vercel's edge forwards it to a function: X-Forwarded-Proto,
-    X-Forwarded-Host and X-Forwarded-For set, cookies kept even when marked
-    Secure (the browser saw https), no redirects followed."""
+class PlatformClient(EdgeClient):
+    """What Vercel's edge sends a function: https, a public host in Host and
+    X-Forwarded-Host, the client's address."""
 
     def __init__(
         self, base_url: str, *, host: str = "laurel.example.test", proto: str = "https"
     ) -> None:
-        parts = urlsplit(base_url)
-        self.address = (parts.hostname or "127.0.0.1", parts.port or 80)
-        self.public_host, self.proto = host, proto
-        self.cookies: dict[str, str] = {}
-
-    @property
-    def origin(self) -> str:
-        return f"{self.proto}://{self.public_host}"
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        form: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Response:
-        body = urlencode(form).encode() if form is not None else None
-        sent = {
-            "Host": self.public_host,
-            "X-Forwarded-Proto": self.proto,
-            "X-Forwarded-Host": self.public_host,
-            "X-Forwarded-For": "198.51.100.23",
-            **({"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}),
-            **({"Referer": self.origin + path} if method == "POST" else {}),
-            **(
-                {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-                if self.cookies
-                else {}
-            ),
-            **(headers or {}),
-        }
-        connection = http.client.HTTPConnection(*self.address, timeout=30)
-        try:
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            result = Response(response.status, response.headers, response.read())
-        finally:
-            connection.close()
-        for header in result.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(header)
-            for name, morsel in cookie.items():
-                if morsel["max-age"] == "0" or morsel.value == "":
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        return result
-
-    def get(self, path: str, **options: object) -> Response:
-        return self.request("GET", path, **options)  # type: ignore[arg-type]
-
-    def post(self, path: str, **options: object) -> Response:
-        return self.request("POST", path, **options)  # type: ignore[arg-type]
+        super().__init__(base_url, public_host=host, proto=proto)

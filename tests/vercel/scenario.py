@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from tests.vercel.launcher import PlatformClient, Response
+from tests.edge_client import CSRF_FIELD, Response
+from tests.vercel.launcher import PlatformClient
 from tests.vercel.support import REPO
 
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 SECRET_KEY = "vercel-harness-secret-key-0123456789abcdef"
 CRON_SECRET = "vercel-harness-cron-secret-0123456789"
 

@@ -1,0 +1,386 @@
+"""What one run of the parity scenario recorded, and how two runs are compared.
+
+Pure data and functions (no servers, no database): `test_compare.py`
+exercises them on made-up runs, so the path that reports a difference is
+tested on every run of the suite, not only when the two models drift apart.
+
+Only what must differ between two correct runs is normalised away, and each
+value is replaced only where it is expected:
+
+- certificate codes (random) become `<code of EMAIL>`, after the participant
+  the row belongs to, wherever they appear (pages, headers, rows, ZIP names);
+- CSRF tokens, session cookie values, presigned query strings, the moto
+  server's port and the run's bucket name;
+- wall-clock times, but only those that fall inside the run's own time window
+  (a time hours off, as a time zone slip would give, is left as it is and
+  shows up as a difference);
+- run ids and durations in the cron route's JSON, and the digests of files
+  that embed the code (those are checked against the files and a re-render
+  instead, see test_parity.py);
+- `checker_runs.budget_seconds`, a deliberate per-model default
+  (CHECKER_BUDGET_SECONDS: 50 s on Vercel, 240 s in a container).
+
+Everything else, every column of every table included, is compared as is:
+a new table or column is compared strictly until someone says otherwise here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+# How far outside [started, finished] a timestamp of the run may fall (the
+# database and this process share one clock; this is rounding, not drift).
+WINDOW_SLACK = timedelta(seconds=2)
+
+# Response headers the app decides; the server adds others (Date, Server,
+# Connection, Content-Length, Transfer-Encoding) that are not behaviour.
+COMPARED_HEADERS = (
+    "Content-Type",
+    "Location",
+    "Set-Cookie",
+    "Content-Disposition",
+    "Cache-Control",
+    "WWW-Authenticate",
+    "Vary",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Content-Security-Policy",
+)
+
+CRON_VOLATILE = ("run_id", "duration")
+CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
+VALUE_ATTRIBUTE = re.compile(r'\bvalue="[^"]*"')
+LOOPBACK_URL = re.compile(r"https?://127\.0\.0\.1:\d+")
+EXPORT_STAMP = re.compile(r"\b(\d{8}T\d{6})(?=-certificates\.zip)")
+LAST_RUN = re.compile(r"last run (.+?) ago\s*\((\d{2} \w{3} \d{4}, \d{2}:\d{2}) UTC\)")
+ISSUED_ON = re.compile(r"(<dt>Issued on</dt>\s*<dd>)([^<]*)(</dd>)")
+# A presigned URL's signature and signing time; its other parameters (expiry,
+# the download's file name) are the app's choices and are compared.
+SIGNATURE_PARTS = (
+    (re.compile(r"\bX-Amz-Signature=[0-9a-f]+"), "X-Amz-Signature=<signature>"),
+    (re.compile(r"\bX-Amz-Date=\d{8}T\d{6}Z"), "X-Amz-Date=<date>"),
+    (re.compile(r"\b(X-Amz-Credential=[^&\s\"]*?)%2F\d{8}%2F"), r"\1%2F<date>%2F"),
+)
+
+TIME = "<time during the run>"
+DIGEST = "<sha256 of a file that embeds the code>"
+
+
+@dataclass
+class Exchange:
+    """One request of the scenario and what came back.
+
+    `kind` says how the body is compared: "html", "json" and "text" are
+    normalised and compared; "bytes" is compared exactly (the same data must
+    give the same bytes); "file" and "zip" were fetched from storage and are
+    compared through `facts` (status, type, names), their digests being
+    checked against the rows by the test itself."""
+
+    label: str
+    status: int
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    body: bytes = b""
+    kind: str = "html"
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunRecord:
+    """Everything one execution model produced for the scenario."""
+
+    model: str
+    exchanges: list[Exchange]
+    rows: dict[str, list[dict[str, Any]]]
+    objects: dict[str, str]  # storage key -> content type
+    bucket: str
+    started: datetime
+    finished: datetime
+
+    def codes(self) -> dict[str, str]:
+        """Certificate code -> `<code of EMAIL>`, from the rows."""
+        emails = {row["id"]: row["email"] for row in self.rows.get("participants", [])}
+        placeholders = {}
+        for row in self.rows.get("certificates", []):
+            owner = emails.get(row["participant_id"], f"participant {row['participant_id']}")
+            placeholders[row["code"]] = f"<code of {owner}>"
+        return placeholders
+
+
+# --- normalising -----------------------------------------------------------------
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Normaliser:
+    """Turns one run's values into the form that is compared with the other run's."""
+
+    def __init__(self, record: RunRecord) -> None:
+        self.record = record
+        self.codes = record.codes()
+        self.earliest = _utc(record.started) - WINDOW_SLACK
+        self.latest = _utc(record.finished) + WINDOW_SLACK
+
+    # times ---------------------------------------------------------------
+
+    def during_run(self, moment: datetime) -> bool:
+        return self.earliest <= _utc(moment) <= self.latest
+
+    def time(self, value: object) -> object:
+        if isinstance(value, datetime):
+            return TIME if self.during_run(value) else _utc(value).isoformat()
+        return value
+
+    def _text_time(self, text: str, fmt: str, precision: timedelta) -> str:
+        """`text` (a time printed with `fmt`, UTC) as TIME if it is inside the run."""
+        try:
+            moment = datetime.strptime(text.strip(), fmt).replace(tzinfo=UTC)
+        except ValueError:
+            return text
+        if self.earliest - precision <= moment <= self.latest:
+            return TIME
+        return text
+
+    # text ----------------------------------------------------------------
+
+    def text(self, text: str) -> str:
+        # Longest first, so that no code is a prefix of another's replacement.
+        for code in sorted(self.codes, key=len, reverse=True):
+            text = text.replace(code, self.codes[code]).replace(code.lower(), self.codes[code])
+        text = CSRF_INPUT.sub(lambda m: VALUE_ATTRIBUTE.sub('value="<csrf>"', m.group(0)), text)
+        text = LOOPBACK_URL.sub("<s3>", text)
+        if self.record.bucket:
+            text = text.replace(self.record.bucket, "<bucket>")
+        for pattern, replacement in SIGNATURE_PARTS:
+            text = pattern.sub(replacement, text)
+        text = EXPORT_STAMP.sub(
+            lambda m: self._text_time(m.group(1), "%Y%m%dT%H%M%S", timedelta(seconds=1)), text
+        )
+        text = LAST_RUN.sub(
+            lambda m: (
+                "last run <age> ago ("
+                + self._text_time(m.group(2), "%d %b %Y, %H:%M", timedelta(minutes=1))
+                + " UTC)"
+            ),
+            text,
+        )
+        return ISSUED_ON.sub(
+            lambda m: (
+                m.group(1) + self._text_time(m.group(2), "%d %B %Y", timedelta(days=1)) + m.group(3)
+            ),
+            text,
+        )
+
+    def headers(self, headers: Mapping[str, list[str]]) -> dict[str, list[str]]:
+        result = {}
+        for name, values in headers.items():
+            if name.lower() == "set-cookie":
+                values = [_cookie_shape(value) for value in values]
+            result[name] = [self.text(value) for value in values]
+        return result
+
+    def body(self, exchange: Exchange) -> object:
+        if exchange.kind == "json":
+            try:
+                data = json.loads(exchange.body)
+            except ValueError:
+                return self.text(exchange.body.decode("utf-8", "replace"))
+            if isinstance(data, dict):
+                data = {k: v for k, v in data.items() if k not in CRON_VOLATILE}
+            return json.loads(self.text(json.dumps(data, sort_keys=True, ensure_ascii=False)))
+        if exchange.kind in ("html", "text"):
+            return self.text(exchange.body.decode("utf-8", "replace"))
+        if exchange.kind == "bytes":
+            return exchange.body
+        return None
+
+    def facts(self, facts: Mapping[str, Any]) -> object:
+        result = json.loads(self.text(json.dumps(facts, sort_keys=True, ensure_ascii=False)))
+        if "members" in result:
+            # A ZIP lists its certificates by code, and codes are random per
+            # run: compare which members there are, not their order.
+            result["members"] = sorted(result["members"])
+        return result
+
+    def exchange(self, exchange: Exchange) -> dict[str, object]:
+        return {
+            "label": self.text(exchange.label),
+            "status": exchange.status,
+            "headers": self.headers(exchange.headers),
+            "kind": exchange.kind,
+            "body": self.body(exchange),
+            "facts": self.facts(exchange.facts),
+        }
+
+    # rows ----------------------------------------------------------------
+
+    def row(self, table: str, row: Mapping[str, Any]) -> dict[str, Any]:
+        rule = ROW_RULES.get(table, {})
+        result = {}
+        for column, value in row.items():
+            how = rule.get(column)
+            if value is None:
+                result[column] = None
+            elif how == "time":
+                result[column] = self.time(value)
+            elif how == "text":
+                result[column] = self.text(str(value))
+            elif how == "digest":
+                result[column] = DIGEST
+            elif how == "password":
+                # The method and its parameters; the salt and hash are random.
+                result[column] = str(value).split("$", 1)[0] + "$<salt>$<hash>"
+            elif how == "model setting":
+                result[column] = "<set by the execution model>"
+            elif isinstance(value, datetime):
+                result[column] = _utc(value).isoformat()
+            else:
+                result[column] = value
+        return result
+
+    def rows(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            table: [self.row(table, row) for row in rows]
+            for table, rows in sorted(self.record.rows.items())
+        }
+
+    def objects(self) -> dict[str, str]:
+        return {self.text(key): value for key, value in sorted(self.record.objects.items())}
+
+
+def _cookie_shape(header: str) -> str:
+    """A Set-Cookie header with its value and expiry hidden, attributes kept."""
+    name, _, rest = header.partition("=")
+    _, _, attributes = rest.partition(";")
+    attributes = re.sub(r"(?i)\bexpires=[^;]*", "Expires=<date>", attributes)
+    return f"{name}=<value>;{attributes}" if attributes else f"{name}=<value>"
+
+
+# Per table, the columns that are not compared verbatim, and how they are seen.
+ROW_RULES: dict[str, dict[str, str]] = {
+    "organizers": {"password_hash": "password", "created_at": "time"},
+    "events": {"created_at": "time", "updated_at": "time"},
+    "participants": {"created_at": "time"},
+    "certificates": {
+        "code": "text",
+        "verify_url": "text",
+        "png_sha256": "digest",
+        "pdf_sha256": "digest",
+        "issued_at": "time",
+        "revoked_at": "time",
+    },
+    "checker_runs": {
+        "started_at": "time",
+        "finished_at": "time",
+        "budget_seconds": "model setting",
+    },
+    "issue_failures": {
+        "first_failed_at": "time",
+        "last_failed_at": "time",
+        "next_attempt_at": "time",
+    },
+}
+
+
+# --- comparing -------------------------------------------------------------------
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _diff(a: object, b: object, names: tuple[str, str], limit: int = 40) -> str:
+    lines = list(
+        difflib.unified_diff(_show(a).splitlines(), _show(b).splitlines(), *names, lineterm="", n=1)
+    )
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"... {len(lines) - limit} more lines"]
+    return "\n".join(lines)
+
+
+def compare_exchanges(a: RunRecord, b: RunRecord) -> list[str]:
+    na, nb = Normaliser(a), Normaliser(b)
+    problems = []
+    left = [na.exchange(e) for e in a.exchanges]
+    right = [nb.exchange(e) for e in b.exchanges]
+    if [e["label"] for e in left] != [e["label"] for e in right]:
+        problems.append(
+            "the two runs made different requests:\n"
+            + _diff([e["label"] for e in left], [e["label"] for e in right], (a.model, b.model))
+        )
+    for x, y in zip(left, right, strict=False):
+        for part in ("status", "headers", "kind", "body", "facts"):
+            if x[part] != y[part]:
+                if part == "body" and x["kind"] == "bytes":
+                    detail = f"{a.model}: {_show(x[part])}, {b.model}: {_show(y[part])}"
+                else:
+                    detail = _diff(x[part], y[part], (a.model, b.model))
+                problems.append(f"{x['label']}: {part} differs\n{detail}")
+    return problems
+
+
+def compare_rows(a: RunRecord, b: RunRecord) -> list[str]:
+    left, right = Normaliser(a).rows(), Normaliser(b).rows()
+    problems = []
+    if set(left) != set(right):
+        problems.append(f"tables differ: {sorted(left)} != {sorted(right)}")
+    for table in sorted(set(left) & set(right)):
+        x, y = left[table], right[table]
+        if len(x) != len(y):
+            problems.append(f"{table}: {len(x)} rows under {a.model}, {len(y)} under {b.model}")
+        for index, (r, s) in enumerate(zip(x, y, strict=False)):
+            for column in sorted(set(r) | set(s)):
+                if r.get(column, "<missing>") != s.get(column, "<missing>"):
+                    problems.append(
+                        f"{table} row {index + 1} ({_row_name(r)}), {column}: "
+                        f"{r.get(column, '<missing>')!r} under {a.model}, "
+                        f"{s.get(column, '<missing>')!r} under {b.model}"
+                    )
+    return problems
+
+
+def _row_name(row: Mapping[str, Any]) -> str:
+    for column in ("code", "email", "title", "id"):
+        if column in row:
+            return f"{column}={row[column]}"
+    return "?"
+
+
+def compare_objects(a: RunRecord, b: RunRecord) -> list[str]:
+    left, right = Normaliser(a).objects(), Normaliser(b).objects()
+    problems = []
+    for key in sorted(set(left) - set(right)):
+        problems.append(f"object {key} stored only under {a.model}")
+    for key in sorted(set(right) - set(left)):
+        problems.append(f"object {key} stored only under {b.model}")
+    for key in sorted(set(left) & set(right)):
+        if left[key] != right[key]:
+            problems.append(
+                f"object {key}: Content-Type {left[key]!r} under {a.model}, "
+                f"{right[key]!r} under {b.model}"
+            )
+    return problems
+
+
+def compare_runs(a: RunRecord, b: RunRecord) -> list[str]:
+    """Every difference between two runs, after normalisation; [] when they agree."""
+    return compare_exchanges(a, b) + compare_rows(a, b) + compare_objects(a, b)
+
+
+def report(problems: Iterable[str], limit: int = 30) -> str:
+    problems = list(problems)
+    shown = problems[:limit]
+    more = f"\n... and {len(problems) - limit} more" if len(problems) > limit else ""
+    return f"{len(problems)} difference(s):\n\n" + "\n\n".join(shown) + more

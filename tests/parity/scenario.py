@@ -1,0 +1,305 @@
+"""The parity scenario: what an organizer and the public do, over HTTP only.
+
+The same function runs against gunicorn and against Vercel's launcher. It
+uses nothing but URLs (no imports from the app's views), records every
+response as an `Exchange`, and follows presigned storage links over real
+HTTP, as a browser would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import io
+import json
+import re
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from tests.edge_client import CSRF_FIELD, EdgeClient, Response
+from tests.parity.compare import COMPARED_HEADERS, Exchange
+
+PUBLIC_HOST = "laurel.example.org"
+BASE_URL = f"https://{PUBLIC_HOST}"
+SECRET_KEY = "parity-harness-secret-key-0123456789abcdef"
+CRON_SECRET = "parity-harness-cron-secret-0123456789"
+ORGANIZER_EMAIL = "parity-organizer@example.org"
+ORGANIZER_PASSWORD = "correct horse parity 7"
+EVENT_TITLE = "Σύνοδος · Конференция · Café Numérique 2026"
+EVENT_TIMEZONE = "Asia/Kolkata"  # a half-hour offset: dates cross midnight oddly
+MAX_CRON_CALLS = 10
+
+VERIFY_LINK = re.compile(r'href="/verify/(LAU-[0-9A-Z-]+)"')
+DOWNLOAD_LINK = re.compile(r'href="(/events/\d+/certificates/\d+\.(?:png|pdf))"')
+FILE_LINK = re.compile(r'<a class="button[^"]*" href="([^"]+)">Download (PDF|PNG)</a>')
+
+# Twenty-five attendees, in Latin with accents, Cyrillic (Russian, Ukrainian,
+# Serbian) and Greek: the scripts the bundled Noto fonts cover.
+NAMES = (
+    "Александра Петрова",
+    "Дмитрий Иванов",
+    "Ελένη Παπαδοπούλου",
+    "Γιώργος Νικολάου",
+    "José Martínez",
+    "François Lefèvre",
+    "Zoë Brontë",
+    "Søren Kierkegaard",
+    "Łukasz Żółkiewski",
+    "Ágnes Szőke",
+    "Björn Ålander",
+    "Chloé Dubois",
+    "Mikuláš Dvořák",
+    "İlkay Gündoğan",
+    "Nuño Peña",
+    "Ана Јовановић",
+    "Ґалина Їжакевич",
+    "Σωκράτης Αλεξίου",
+    "Ada Lovelace",
+    "Grace Hopper",
+    "Émilie du Châtelet",
+    "Jürgen Großmann",
+    "Þóra Ævarsdóttir",
+    "Mary-Jane O'Neil",
+    "Ngũgĩ wa Thiong'o",
+)
+
+
+def participants_csv() -> bytes:
+    lines = ["name,email,attended"]
+    for number, name in enumerate(NAMES, start=1):
+        lines.append(f"{name},attendee{number:02d}@example.org,yes")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class EventTimes:
+    """An event that ended a few minutes ago, as the form takes it (local time)."""
+
+    starts_at: str
+    ends_at: str
+
+    @classmethod
+    def just_ended(cls, now: datetime | None = None) -> EventTimes:
+        local = (now or datetime.now(UTC)).astimezone(ZoneInfo(EVENT_TIMEZONE))
+        end = (local - timedelta(minutes=5)).replace(second=0, microsecond=0)
+        start = end - timedelta(hours=3)
+        return cls(start.strftime("%Y-%m-%dT%H:%M"), end.strftime("%Y-%m-%dT%H:%M"))
+
+
+# --- HTTP ------------------------------------------------------------------------
+
+
+Reply = Response
+
+
+class Client(EdgeClient):
+    """The same edge as tests/vercel's PlatformClient, for both models."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(base_url, public_host=PUBLIC_HOST)
+
+
+def compared_headers(headers: http.client.HTTPMessage) -> dict[str, list[str]]:
+    return {
+        name: headers.get_all(name) or []
+        for name in COMPARED_HEADERS
+        if headers.get_all(name) is not None
+    }
+
+
+def fetch(url: str) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """GET a presigned storage URL over real HTTP, as a browser follows the link."""
+    assert url.startswith("http://127.0.0.1:"), f"not a link to the local S3 server: {url}"
+    request = urllib.request.Request(url.replace("&amp;", "&"), method="GET")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.headers, response.read()
+
+
+# --- the scenario ----------------------------------------------------------------
+
+
+class Recorder:
+    """The client, writing down every exchange for the comparison."""
+
+    def __init__(self, base_url: str) -> None:
+        self.client = Client(base_url)
+        self.exchanges: list[Exchange] = []
+        # Within-run facts the test checks against the rows: code -> {kind: sha256}.
+        self.files: dict[str, dict[str, set[str]]] = {}
+        self.zip_members: dict[str, str] = {}  # name -> sha256
+        self.zip_order: list[str] = []
+
+    def keep(self, label: str, reply: Reply, kind: str) -> Reply:
+        self.exchanges.append(
+            Exchange(label, reply.status, compared_headers(reply.headers), reply.body, kind)
+        )
+        return reply
+
+    def get(self, path: str, kind: str = "html", **options: object) -> Reply:
+        return self.keep(f"GET {path}", self.client.request("GET", path, **options), kind)  # type: ignore[arg-type]
+
+    def csrf(self, path: str) -> str:
+        page = self.get(path)
+        match = CSRF_FIELD.search(page.text)
+        assert match, f"no CSRF token on {path} ({page.status}):\n{page.text[:1000]}"
+        return match.group(1)
+
+    def follow_storage_link(self, label: str, url: str, code: str, kind: str) -> None:
+        status, headers, body = fetch(url)
+        digest = hashlib.sha256(body).hexdigest()
+        self.files.setdefault(code, {}).setdefault(kind, set()).add(digest)
+        facts = {
+            "content_type": headers.get("Content-Type"),
+            "content_disposition": headers.get("Content-Disposition"),
+            "signature": _magic(body),
+        }
+        self.exchanges.append(Exchange(f"{label} -> storage", status, {}, b"", "file", facts))
+
+
+def _magic(body: bytes) -> str:
+    for prefix, name in ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"%PDF-", "PDF"), (b"PK\x03\x04", "ZIP")):
+        if body.startswith(prefix):
+            return name
+    return f"unknown ({body[:8]!r})"
+
+
+def run_scenario(base_url: str, times: EventTimes) -> Recorder:
+    """The organizer's and the public's requests, in order; returns what came back."""
+    r = Recorder(base_url)
+    health = r.get("/healthz", kind="json")
+    assert health.status == 200, health.text
+
+    # Sign in.
+    token = r.csrf("/auth/login")
+    signed_in = r.keep(
+        "POST /auth/login",
+        r.client.form(
+            "/auth/login",
+            {"email": ORGANIZER_EMAIL, "password": ORGANIZER_PASSWORD, "csrf_token": token},
+        ),
+        "html",
+    )
+    assert signed_in.status == 302, signed_in.text[:2000]
+    r.get("/events/")
+
+    # An event that has just ended.
+    created = r.keep(
+        "POST /events/new",
+        r.client.form(
+            "/events/new",
+            {
+                "csrf_token": r.csrf("/events/new"),
+                "title": EVENT_TITLE,
+                "description": "One scenario, two execution models, the same result.",
+                "timezone": EVENT_TIMEZONE,
+                "starts_at": times.starts_at,
+                "ends_at": times.ends_at,
+            },
+        ),
+        "html",
+    )
+    assert created.status == 302, created.text[:2000]
+    event = urlsplit(created.headers["Location"]).path
+    assert re.fullmatch(r"/events/\d+", event), event
+    r.get(event)
+
+    # Twenty-five attendees from a CSV file.
+    imported = r.keep(
+        f"POST {event}/participants/import",
+        r.client.upload(
+            f"{event}/participants/import",
+            {"csrf_token": r.csrf(f"{event}/participants/import")},
+            "file",
+            "attendees.csv",
+            participants_csv(),
+        ),
+        "html",
+    )
+    assert imported.status == 302, imported.text[:3000]
+    r.get(event)
+    r.get(f"{event}/participants/export.csv", kind="text")
+
+    # The certificate preview is rendered inside the server process, from the
+    # same data on both models: its bytes must be identical.
+    r.get(f"{event}/design/")
+    preview = r.get(f"{event}/design/preview.png", kind="bytes")
+    assert preview.status == 200, preview.text[:2000]
+
+    # The cron route: refused without the secret, then run until nothing is left.
+    cron = "/api/cron/check-events"
+    refused = r.get(cron, kind="json")
+    assert refused.status == 401, refused.text
+    bearer = {"Authorization": f"Bearer {CRON_SECRET}"}
+    for _ in range(MAX_CRON_CALLS):
+        ran = r.get(cron, kind="json", headers=bearer)
+        assert ran.status == 200, ran.text[:2000]
+        if ran_remaining(ran) == 0:
+            break
+    else:
+        raise AssertionError(f"certificates still remaining after {MAX_CRON_CALLS} cron calls")
+    again = r.get(cron, kind="json", headers=bearer)
+    assert again.status == 200, again.text
+
+    page = r.get(event)
+    r.get("/events/")
+    codes = VERIFY_LINK.findall(page.text)
+    assert len(codes) == len(NAMES), f"{len(codes)} verify links on the event page"
+
+    # The public verification page of every certificate, and its two files.
+    for code in codes:
+        verified = r.get(f"/verify/{code}")
+        assert verified.status == 200, verified.text[:2000]
+        links = dict((kind, url) for url, kind in FILE_LINK.findall(verified.text))
+        assert set(links) == {"PDF", "PNG"}, verified.text[:3000]
+        for kind, url in sorted(links.items()):
+            r.follow_storage_link(f"Download {kind} of {code}", url, code, kind.lower())
+    lower = r.get(f"/verify/{codes[0].lower()}")
+    assert lower.status == 301, lower.status
+    unknown = r.get("/verify/LAU-0000-0000-0000-0000")
+    assert unknown.status == 404, unknown.status
+
+    # The organizer's own downloads: each file, then everything as a ZIP.
+    downloads = DOWNLOAD_LINK.findall(page.text)
+    assert len(downloads) == 2 * len(NAMES), f"{len(downloads)} download links"
+    code_of_row = dict(zip(downloads[::2], codes, strict=True))
+    code_of_row.update(zip(downloads[1::2], codes, strict=True))
+    for path in downloads:
+        moved = r.get(path)
+        assert moved.status == 302, (path, moved.status, moved.text[:500])
+        r.follow_storage_link(
+            f"GET {path}", moved.headers["Location"], code_of_row[path], path.rsplit(".", 1)[1]
+        )
+    archive = r.get(f"{event}/certificates/all.zip")
+    assert archive.status == 302, archive.text[:2000]
+    status, headers, body = fetch(archive.headers["Location"])
+    with zipfile.ZipFile(io.BytesIO(body)) as opened:
+        members = opened.infolist()
+        for member in members:
+            r.zip_members[member.filename] = hashlib.sha256(opened.read(member)).hexdigest()
+        r.zip_order = [member.filename for member in members]
+    r.exchanges.append(
+        Exchange(
+            f"GET {event}/certificates/all.zip -> storage",
+            status,
+            {},
+            b"",
+            "zip",
+            {
+                "content_type": headers.get("Content-Type"),
+                "content_disposition": headers.get("Content-Disposition"),
+                "members": [member.filename for member in members],
+                "compression": sorted({member.compress_type for member in members}),
+            },
+        )
+    )
+    return r
+
+
+def ran_remaining(reply: Reply) -> int:
+    data = json.loads(reply.body)
+    assert data.get("outcome") in ("done", "time_up"), data
+    return int(data["remaining"])

@@ -1,0 +1,232 @@
+"""The comparison of two parity runs, on made-up runs: noise is ignored, and
+every kind of real difference is reported (so the failure path of
+test_parity.py is exercised on every run, not only when the models drift)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from tests.parity.compare import (
+    Exchange,
+    RunRecord,
+    compare_exchanges,
+    compare_objects,
+    compare_rows,
+    compare_runs,
+    report,
+)
+
+T0 = datetime(2026, 5, 5, 23, 59, 30, tzinfo=UTC)  # close to midnight on purpose
+BASE = "https://laurel.example.org"
+
+
+def verify_page(code: str, name: str, csrf: str, port: int, bucket: str, stamp: str) -> bytes:
+    link = (
+        f"http://127.0.0.1:{port}/{bucket}/certificates/certificates/event-1/participant-1.pdf"
+        f"?response-content-disposition=attachment%3B%20filename%3Dcertificate-{code}.pdf"
+        f"&amp;X-Amz-Credential=testing%2F{stamp[:8]}%2Fus-east-1%2Fs3%2Faws4_request"
+        f"&amp;X-Amz-Date={stamp}&amp;X-Amz-Expires=600&amp;X-Amz-Signature={port:064x}"
+    )
+    return (
+        f'<input id="csrf_token" name="csrf_token" type="hidden" value="{csrf}">'
+        f"<h1>{name}</h1><dl><dt>Issued on</dt><dd>05 May 2026</dd>"
+        f"<dt>Code</dt><dd><code>{code}</code></dd></dl>"
+        f'<a class="button" href="{link}">Download PDF</a>'
+        "<p>Event checker: last run less than a minute ago\n (05 May 2026, 23:59 UTC)</p>"
+    ).encode()
+
+
+def make_run(
+    model: str = "gunicorn",
+    *,
+    code: str = "LAU-AAAA-BBBB-CCCC-DDDD",
+    name: str = "José Martínez",
+    base_url: str = BASE,
+    csrf: str = "token-one",
+    port: int = 5001,
+    bucket: str = "laurel-parity-one",
+    run_id: int = 7,
+    duration: float = 1.25,
+    issued_at: datetime = T0 + timedelta(seconds=20),
+    salt: str = "saltone",
+    budget: float = 240.0,
+    preview: bytes = b"\x89PNG same pixels",
+    status: int = 200,
+    issued: int = 1,
+) -> RunRecord:
+    stamp = (T0 + timedelta(seconds=5)).strftime("%Y%m%dT%H%M%SZ")
+    cron = {
+        "run_id": run_id,
+        "duration": duration,
+        "issued": issued,
+        "remaining": 0,
+        "outcome": "done",
+    }
+    exchanges = [
+        Exchange(
+            "GET /auth/login",
+            200,
+            {"Set-Cookie": [f"session={csrf}x; Secure; HttpOnly; Path=/; SameSite=Lax"]},
+            f'<input name="csrf_token" type="hidden" value="{csrf}">'.encode(),
+        ),
+        Exchange("GET /events/1/design/preview.png", 200, {}, preview, "bytes"),
+        Exchange("GET /api/cron/check-events", 200, {}, json.dumps(cron).encode(), "json"),
+        Exchange(
+            f"GET /verify/{code}",
+            status,
+            {"Content-Type": ["text/html; charset=utf-8"]},
+            verify_page(code, name, csrf, port, bucket, stamp),
+        ),
+        Exchange(
+            "GET /events/1/certificates/all.zip -> storage",
+            200,
+            kind="zip",
+            facts={"members": [f"certificate-{code}.png", f"certificate-{code}.pdf"]},
+        ),
+    ]
+    rows = {
+        "organizers": [
+            {
+                "id": 1,
+                "email": "org@example.org",
+                "password_hash": f"scrypt:32768:8:1${salt}$hash{salt}",
+                "created_at": T0 + timedelta(seconds=1),
+            }
+        ],
+        "participants": [{"id": 1, "event_id": 1, "name": name, "email": "attendee01@example.org"}],
+        "certificates": [
+            {
+                "id": 1,
+                "participant_id": 1,
+                "code": code,
+                "holder_name": name,
+                "verify_url": f"{base_url}/verify/{code}",
+                "png_key": "certificates/event-1/participant-1.png",
+                "png_sha256": code.encode().hex()[:64],
+                "issued_at": issued_at,
+                "revoked_at": None,
+            }
+        ],
+        "checker_runs": [
+            {
+                "id": 1,
+                "budget_seconds": budget,
+                "issued": issued,
+                "started_at": T0 + timedelta(seconds=10),
+            }
+        ],
+    }
+    export_stamp = (T0 + timedelta(seconds=30)).strftime("%Y%m%dT%H%M%S")
+    objects = {
+        "certificates/certificates/event-1/participant-1.png": "image/png",
+        f"certificates/exports/event-1/{export_stamp}-certificates.zip": "application/zip",
+    }
+    return RunRecord(
+        model=model,
+        exchanges=exchanges,
+        rows=rows,
+        objects=objects,
+        bucket=bucket,
+        started=T0,
+        finished=T0 + timedelta(seconds=40),
+    )
+
+
+def other_run(**changes: object) -> RunRecord:
+    """The other model's run: all the noise differs, and whatever `changes` say."""
+    noise = {
+        "model": "vercel",
+        "code": "LAU-ZZZZ-YYYY-XXXX-WWWW",
+        "csrf": "token-two",
+        "port": 6002,
+        "bucket": "laurel-parity-two",
+        "run_id": 3,
+        "duration": 0.5,
+        "issued_at": T0 + timedelta(seconds=35),
+        "salt": "salttwo",
+        "budget": 50.0,
+    }
+    return make_run(**{**noise, **changes})  # type: ignore[arg-type]
+
+
+def test_runs_that_differ_only_in_noise_agree() -> None:
+    assert compare_runs(make_run(), other_run()) == []
+
+
+def test_a_different_base_url_is_reported() -> None:
+    problems = compare_runs(make_run(), other_run(base_url="https://laurel.vercel.app"))
+    assert len(problems) == 1, report(problems)
+    assert "certificates row 1" in problems[0] and "verify_url" in problems[0]
+    assert "laurel.vercel.app/verify/<code of attendee01@example.org>" in problems[0]
+
+
+def test_a_differently_encoded_name_is_reported_in_pages_and_rows() -> None:
+    decomposed = "Jose\u0301 Marti\u0301nez"  # NFD: looks the same, is not
+    problems = compare_runs(make_run(), other_run(name=decomposed))
+    assert any(p.startswith("GET /verify/<code of") and "body differs" in p for p in problems)
+    assert any("participants row 1" in p and "name" in p for p in problems)
+    assert any("certificates row 1" in p and "holder_name" in p for p in problems)
+
+
+def test_a_different_status_is_reported() -> None:
+    problems = compare_exchanges(make_run(), other_run(status=500))
+    assert len(problems) == 1 and "status differs" in problems[0], report(problems)
+
+
+def test_preview_bytes_must_be_identical() -> None:
+    problems = compare_exchanges(make_run(), other_run(preview=b"\x89PNG same pixelz"))
+    assert len(problems) == 1, report(problems)
+    assert "preview.png: body differs" in problems[0]
+
+
+def test_cron_results_are_compared_without_run_id_and_duration() -> None:
+    problems = compare_runs(make_run(), other_run(issued=0))
+    assert any("check-events: body differs" in p and '"issued": 0' in p for p in problems)
+    assert any("checker_runs row 1" in p and "issued" in p for p in problems)
+
+
+def test_a_time_far_from_the_run_is_not_normalised_away() -> None:
+    # A naive local time stored as UTC on one model would land hours away.
+    problems = compare_rows(make_run(), other_run(issued_at=T0 + timedelta(hours=5, seconds=20)))
+    assert len(problems) == 1, report(problems)
+    assert "issued_at" in problems[0] and "2026-05-06T04:59:50+00:00" in problems[0]
+
+
+def test_stored_objects_are_compared_by_key_and_type() -> None:
+    a, b = make_run(), other_run()
+    b.objects["certificates/certificates/event-1/participant-2.png"] = "image/png"
+    b.objects["certificates/certificates/event-1/participant-1.png"] = "binary/octet-stream"
+    problems = compare_objects(a, b)
+    assert problems == [
+        "object certificates/certificates/event-1/participant-2.png stored only under vercel",
+        "object certificates/certificates/event-1/participant-1.png: Content-Type "
+        "'image/png' under gunicorn, 'binary/octet-stream' under vercel",
+    ]
+
+
+def test_columns_without_a_rule_are_compared_verbatim() -> None:
+    a, b = make_run(), other_run()
+    a.rows["certificates"][0]["new_column"] = "A"
+    b.rows["certificates"][0]["new_column"] = "B"
+    b.rows["new_table"] = [{"id": 1}]
+    problems = compare_rows(a, b)
+    assert any("new_column" in p for p in problems), report(problems)
+    assert any(p.startswith("tables differ") for p in problems), report(problems)
+
+
+def test_missing_or_extra_requests_are_reported() -> None:
+    a, b = make_run(), other_run()
+    b.exchanges.insert(1, Exchange("GET /events/", 200, {}, b"", "html"))
+    problems = compare_exchanges(a, b)
+    assert problems[0].startswith("the two runs made different requests"), report(problems)
+
+
+def test_zip_members_compare_as_a_set() -> None:
+    a, b = make_run(), other_run()
+    zipped = b.exchanges[-1]
+    b.exchanges[-1] = replace(zipped, facts={"members": zipped.facts["members"][::-1]})
+    assert compare_exchanges(a, b) == []
+    b.exchanges[-1] = replace(zipped, facts={"members": zipped.facts["members"][:1]})
+    assert "facts differs" in compare_exchanges(a, b)[0]

@@ -1,0 +1,224 @@
+"""Behaviour is identical on both execution models (BLUEPRINT.md, invariants).
+
+One scenario runs twice: (a) under gunicorn started exactly as the Dockerfile
+starts it, (b) under Vercel's own Python launcher serving api/index.py from a
+read-only copy of the repository. Each run gets a fresh PostgreSQL database
+(migrated, organizer created with `flask users create`) and a fresh bucket on
+the same moto S3 server, and the same settings otherwise. An organizer signs
+in, creates an event that has just ended, imports 25 attendees, the cron route
+issues their certificates, the public opens every verification page and
+downloads both files, the organizer downloads each file and the ZIP.
+
+Then the runs are compared (see compare.py for what is normalised and why):
+every response, every row of every table, the stored object keys. Rendering
+is checked twice over: the design preview (the same data, drawn inside each
+server process) must come back byte for byte the same, and certificates of
+both runs, rendered again from their rows with render_files() in each model's
+interpreter, must give exactly the files each server stored.
+
+Outside CI a missing tool (PostgreSQL, the Vercel runtime, read-only mounts)
+skips; with CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.parity import harness, scenario
+from tests.parity.compare import (
+    RunRecord,
+    compare_exchanges,
+    compare_objects,
+    compare_rows,
+    report,
+)
+from tests.vercel import support
+
+pytestmark = pytest.mark.slow
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Re-rendered in both models, from both runs: one name per script, and the longest.
+PROBED = ("attendee01@example.org", "attendee03@example.org", "attendee10@example.org")
+KEY = re.compile(r"certificates/event-(\d+)/participant-(\d+)\.(png|pdf)")
+
+
+@dataclass
+class Run:
+    record: RunRecord
+    recorder: scenario.Recorder
+    env: dict[str, str]
+    seconds: float
+
+
+@dataclass
+class Parity:
+    gunicorn: Run
+    vercel: Run
+    project: Path  # the copy of the repository the Vercel side runs, read-only
+
+    @property
+    def records(self) -> tuple[RunRecord, RunRecord]:
+        return self.gunicorn.record, self.vercel.record
+
+
+def _run(
+    model: str,
+    stack: ExitStack,
+    s3_endpoint: str,
+    s3_admin: Any,
+    runner: Callable[[dict[str, str]], scenario.Recorder],
+) -> Run:
+    """One run on a fresh database and a fresh bucket; the database stays until
+    `stack` closes (the render probes read it later)."""
+    started_at = datetime.now(UTC)
+    clock = time.monotonic()
+    bucket = f"laurel-parity-{uuid.uuid4().hex[:10]}"
+    s3_admin.create_bucket(Bucket=bucket)
+    database = stack.enter_context(harness.fresh_database(PG_URL))
+    env = harness.app_env(database, bucket, s3_endpoint)
+    harness.prepare(env)
+    recorder = runner(env)
+    record = harness.record(model, recorder, database, s3_admin, bucket, started_at)
+    return Run(record, recorder, env, time.monotonic() - clock)
+
+
+@pytest.fixture(scope="module")
+def parity(s3_endpoint, s3_admin, tmp_path_factory) -> Iterator[Parity]:
+    if not PG_URL:
+        support.unavailable("TEST_DATABASE_URL is not set: the parity test needs PostgreSQL")
+    support.vc_python()
+    project = support.copy_repository(tmp_path_factory.mktemp("parity-vercel") / "project")
+    logs = tmp_path_factory.mktemp("parity-gunicorn")
+    # One clock for both runs: the same form input, so the same event rows and
+    # the same printed dates, even if the runs straddle a minute or midnight.
+    times = scenario.EventTimes.just_ended()
+    with ExitStack() as stack:
+        gunicorn = _run(
+            harness.GUNICORN,
+            stack,
+            s3_endpoint,
+            s3_admin,
+            lambda env: harness.run_under_gunicorn(env, times, logs),
+        )
+        vercel = _run(
+            harness.VERCEL,
+            stack,
+            s3_endpoint,
+            s3_admin,
+            lambda env: harness.run_under_vercel(project, env, times),
+        )
+        print(
+            f"\nparity runs: gunicorn {gunicorn.seconds:.1f} s, Vercel {vercel.seconds:.1f} s, "
+            f"{len(gunicorn.record.exchanges)} exchanges each"
+        )
+        yield Parity(gunicorn, vercel, project)
+
+
+# --- the two runs agree ----------------------------------------------------------
+
+
+def test_the_responses_match(parity: Parity) -> None:
+    problems = compare_exchanges(*parity.records)
+    assert not problems, report(problems)
+
+
+def test_the_rows_match(parity: Parity) -> None:
+    problems = compare_rows(*parity.records)
+    assert not problems, report(problems)
+
+
+def test_the_stored_objects_match(parity: Parity) -> None:
+    problems = compare_objects(*parity.records)
+    assert not problems, report(problems)
+
+
+# --- each run is whole (what the normalisation set aside is checked here) --------
+
+
+@pytest.mark.parametrize("model", ["gunicorn", "vercel"])
+def test_each_run_issued_every_certificate_and_served_its_files(parity: Parity, model: str) -> None:
+    run: Run = getattr(parity, model)
+    rows = run.record.rows
+    certificates = rows["certificates"]
+    assert len(certificates) == len(scenario.NAMES)
+    assert len({c["code"] for c in certificates}) == len(certificates)
+    names = {p["id"]: p["name"] for p in rows["participants"]}
+    assert sorted(names.values()) == sorted(scenario.NAMES)
+    assert run.record.rows["issue_failures"] == []
+    stored = set(run.record.objects)
+    for certificate in certificates:
+        code = certificate["code"]
+        assert certificate["holder_name"] == names[certificate["participant_id"]]
+        assert certificate["verify_url"] == f"{scenario.BASE_URL}/verify/{code}"
+        assert certificate["issuer"] == scenario.ORGANIZER_EMAIL
+        assert certificate["event_title"] == scenario.EVENT_TITLE
+        assert certificate["revoked_at"] is None
+        for kind in ("png", "pdf"):
+            key = certificate[f"{kind}_key"]
+            match = KEY.fullmatch(key)
+            assert match, key
+            assert int(match[1]) == certificate["event_id"]
+            assert int(match[2]) == certificate["participant_id"]
+            assert f"{harness.STORAGE_PREFIX}/{key}" in stored
+            # Both downloads (verification page, organizer) gave the stored file.
+            digest = certificate[f"{kind}_sha256"]
+            assert run.recorder.files[code][kind] == {digest}, (code, kind)
+            assert run.recorder.zip_members[f"certificate-{code}.{kind}"] == digest
+    assert len(run.recorder.zip_members) == 2 * len(certificates)
+    # The archive lists the certificates by code, PNG then PDF.
+    assert run.recorder.zip_order == [
+        f"certificate-{code}.{kind}"
+        for code in sorted(c["code"] for c in certificates)
+        for kind in ("png", "pdf")
+    ]
+
+
+# --- the same certificate data renders to the same bytes on both models -----------
+
+
+def test_certificates_render_byte_identical_on_both_models(parity: Parity) -> None:
+    """Rows of each run, rendered again with the app's render_files() in each
+    model's interpreter, give the digests the serving process stored: what
+    gunicorn's worker drew, the Vercel-side Python draws too, and the other
+    way round."""
+    jobs = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for run_name in ("gunicorn", "vercel"):
+            run: Run = getattr(parity, run_name)
+            emails = {p["id"]: p["email"] for p in run.record.rows["participants"]}
+            rows = [
+                c for c in run.record.rows["certificates"] if emails[c["participant_id"]] in PROBED
+            ]
+            assert len(rows) == len(PROBED)
+            codes = [c["code"] for c in rows]
+            jobs[run_name, "gunicorn"] = (
+                rows,
+                pool.submit(harness.render_under_gunicorn_model, run.env, codes),
+            )
+            jobs[run_name, "vercel"] = (
+                rows,
+                pool.submit(harness.render_under_vercel_model, parity.project, run.env, codes),
+            )
+        problems = []
+        for (run_name, model), (rows, future) in jobs.items():
+            digests = future.result()
+            for row in rows:
+                stored = {"png": row["png_sha256"], "pdf": row["pdf_sha256"]}
+                if digests[row["code"]] != stored:
+                    problems.append(
+                        f"{row['holder_name']} ({row['code']}), issued under {run_name}, "
+                        f"rendered again under {model}: {digests[row['code']]} != stored {stored}"
+                    )
+    assert not problems, "\n".join(problems)
