@@ -175,7 +175,8 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "CHECKER_BUDGET_SECONDS": float(
             env.get("CHECKER_BUDGET_SECONDS") or (50 if serverless else 240)
         ),
-        # The "Issue now" button runs within one page request: keep it short.
+        # "Issue now" runs inside one page request: short enough to wait on, long
+        # enough to issue dozens; the page posts again while work is due.
         "CHECKER_ISSUE_NOW_BUDGET_SECONDS": float(env.get("CHECKER_ISSUE_NOW_BUDGET_SECONDS") or 8),
         "CHECKER_EXPECTED_INTERVAL_SECONDS": int(
             env.get("CHECKER_EXPECTED_INTERVAL_SECONDS") or (86400 if serverless else 900)

@@ -9,6 +9,7 @@ session; each test then starts from empty tables.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -155,3 +156,18 @@ def organizer(auth) -> int:
     response = auth.login()
     assert response.status_code == 302, response.get_data(as_text=True)
     return organizer_id
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say how many tests ran on each database, so a run shows PostgreSQL ran."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in DATABASES}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            params = re.search(r"\[(.+)\]$", getattr(report, "nodeid", "") or "")
+            for name in DATABASES:
+                if params and name in params.group(1).split("-"):
+                    counts[name][outcome] = counts[name].get(outcome, 0) + 1
+    terminalreporter.section("tests per database")
+    for name, by_outcome in counts.items():
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in by_outcome.items()) or "none"
+        terminalreporter.write_line(f"{name}: {summary}")

@@ -16,9 +16,6 @@ from app.errors.handlers import error_response, wants_json
 from app.events.access import owned_event_or_404
 from app.events.models import EventStatus
 
-# Short enough for a page to wait on, long enough to issue dozens; the page
-# posts again while work is due.
-
 api = Blueprint("checker_api", __name__)
 bp = Blueprint("checker", __name__)
 

@@ -29,8 +29,8 @@ _EXPORTS = {
     "parse_layout": "layout",
     # background (Pillow)
     "BackgroundError": "background",
-    "DEFAULT_SIZE": "background",
-    "default_background": "background",
+    "DEFAULT_SIZE": "default_template",
+    "default_background": "default_template",
     "load_background": "background",
     # render (Pillow, segno)
     "CertificateData": "render",
@@ -81,7 +81,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .background import DEFAULT_SIZE, BackgroundError, default_background, load_background
+    from .background import BackgroundError, load_background
+    from .default_template import DEFAULT_SIZE, default_background
     from .fonts import (
         FAMILIES,
         WEIGHTS,

@@ -1,4 +1,4 @@
-"""Certificate backgrounds: validating uploads and drawing the built-in template.
+"""Certificate backgrounds: validating and normalising uploads.
 
 `load_background` decides by decoding, never by file name: only PNG, JPEG and WebP are
 accepted, at most 10 MB and 40 megapixels (checked from the header, before the pixels are
@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 import re
 import struct
-from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageOps
-
-from .fonts import get_font
+from PIL import Image, ImageOps
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -27,7 +23,6 @@ MIN_LONG_SIDE = 1000
 MIN_SHORT_SIDE = 300
 MAX_ASPECT = 3.0
 
-DEFAULT_SIZE = (1754, 1240)  # A4 landscape at 150 dpi
 
 _ACCEPTED = "Upload a PNG, JPEG or WebP image"
 
@@ -223,202 +218,3 @@ def encode_png(image: Image.Image, dpi: float | None = None) -> bytes:
     else:
         clean.save(out, "PNG", dpi=(dpi, dpi))
     return out.getvalue()
-
-
-# --- the built-in template -------------------------------------------------------------
-
-PAPER = (251, 247, 236)
-GOLD = (176, 141, 87)
-GOLD_DARK = (140, 108, 60)
-LEAF = (120, 137, 86)
-LEAF_DARK = (88, 104, 60)
-INK = (31, 42, 68)
-
-_SUPERSAMPLE = 3
-
-
-def _leaf(
-    draw: ImageDraw.ImageDraw,
-    x: float,
-    y: float,
-    angle: float,
-    length: float,
-    width: float,
-    fill: tuple[int, int, int],
-) -> None:
-    """A pointed leaf whose base is at (x, y), pointing along `angle` (radians)."""
-    steps = 14
-    ca, sa = math.cos(angle), math.sin(angle)
-    side_a, side_b = [], []
-    for i in range(steps + 1):
-        t = i / steps
-        half = width / 2 * math.sin(math.pi * t) ** 0.9 * (1 - 0.25 * t)
-        along = t * length
-        for side, sign in ((side_a, 1), (side_b, -1)):
-            px = along * ca - sign * half * sa
-            py = along * sa + sign * half * ca
-            side.append((x + px, y + py))
-    draw.polygon(side_a + side_b[::-1], fill=fill)
-
-
-def _branch(
-    draw: ImageDraw.ImageDraw, cx: float, cy: float, radius: float, mirror: bool, leaf_len: float
-) -> None:
-    """Half a laurel wreath: an arc from the bottom up one side, with leaves on both sides."""
-    start, end = math.radians(100), math.radians(215)
-    sign = -1 if mirror else 1
-    points = []
-    n = 60
-    for i in range(n + 1):
-        a = start + (end - start) * i / n
-        points.append((cx + sign * radius * math.cos(a), cy + radius * math.sin(a)))
-    draw.line(points, fill=LEAF_DARK, width=max(1, round(leaf_len * 0.09)), joint="curve")
-    count = 8
-    for i in range(count):
-        t = (i + 0.6) / (count + 0.4)
-        a = start + (end - start) * t
-        px, py = cx + sign * radius * math.cos(a), cy + radius * math.sin(a)
-        tangent = math.atan2(math.cos(a), -sign * math.sin(a))  # towards the tip
-        size = leaf_len * (1.0 - 0.35 * t)
-        for offset, colour in ((0.55, LEAF), (-0.55, LEAF_DARK)):
-            _leaf(draw, px, py, tangent - offset * sign, size, size * 0.42, colour)
-    tip_a = end
-    tx = cx + sign * radius * math.cos(tip_a)
-    ty = cy + radius * math.sin(tip_a)
-    tangent = math.atan2(math.cos(tip_a), -sign * math.sin(tip_a))
-    _leaf(draw, tx, ty, tangent, leaf_len * 0.6, leaf_len * 0.25, LEAF)
-
-
-def _wreath(draw: ImageDraw.ImageDraw, cx: float, cy: float, radius: float) -> None:
-    leaf_len = radius * 0.42
-    _branch(draw, cx, cy, radius, False, leaf_len)
-    _branch(draw, cx, cy, radius, True, leaf_len)
-    # a small star in the middle
-    r_out, r_in = radius * 0.34, radius * 0.14
-    star = []
-    for i in range(10):
-        a = -math.pi / 2 + i * math.pi / 5
-        r = r_out if i % 2 == 0 else r_in
-        star.append((cx + r * math.cos(a), cy + r * math.sin(a)))
-    draw.polygon(star, fill=GOLD)
-
-
-def _corner(draw: ImageDraw.ImageDraw, x: float, y: float, sx: int, sy: int, unit: float) -> None:
-    """An ornament in the corner at (x, y); sx, sy point into the page."""
-    line = max(1, round(unit * 0.12))
-    arm = unit * 3.2
-    for k in (0.0, 0.55):
-        d = unit * k
-        draw.line(
-            [
-                (x + sx * d, y + sy * (arm + d)),
-                (x + sx * d, y + sy * d),
-                (x + sx * (arm + d), y + sy * d),
-            ],
-            fill=GOLD,
-            width=line,
-            joint="curve",
-        )
-    # a diamond at the corner
-    cx, cy = x + sx * unit * 1.3, y + sy * unit * 1.3
-    r = unit * 0.5
-    draw.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], fill=GOLD)
-    # small dots along the arms
-    for k in (2.2, 2.9):
-        for px, py in (
-            (x + sx * unit * k, y + sy * unit * 1.3),
-            (x + sx * unit * 1.3, y + sy * unit * k),
-        ):
-            rr = unit * 0.16
-            draw.ellipse([px - rr, py - rr, px + rr, py + rr], fill=GOLD)
-
-
-def _seal(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float) -> None:
-    """A round seal: notched gold rim, inner ring, laurel star."""
-    points = []
-    notches = 36
-    for i in range(notches * 2):
-        a = i * math.pi / notches
-        rr = r if i % 2 == 0 else r * 0.93
-        points.append((cx + rr * math.cos(a), cy + rr * math.sin(a)))
-    draw.polygon(points, fill=GOLD)
-    ring = r * 0.8
-    draw.ellipse([cx - ring, cy - ring, cx + ring, cy + ring], fill=PAPER)
-    inner = r * 0.72
-    draw.ellipse(
-        [cx - inner, cy - inner, cx + inner, cy + inner],
-        outline=GOLD,
-        width=max(1, round(r * 0.03)),
-    )
-    _wreath(draw, cx, cy + r * 0.05, r * 0.52)
-
-
-def _draw_page(width: int, height: int) -> Image.Image:
-    s = _SUPERSAMPLE
-    w, h = width * s, height * s
-    image = Image.new("RGB", (w, h), PAPER)
-    draw = ImageDraw.Draw(image)
-    unit = h / 100  # 1% of the page height
-
-    # double border: a heavy outer frame and a fine inner line
-    m1 = unit * 3.2
-    draw.rectangle([m1, m1, w - m1, h - m1], outline=GOLD, width=max(1, round(unit * 0.55)))
-    m2 = unit * 4.6
-    draw.rectangle([m2, m2, w - m2, h - m2], outline=GOLD, width=max(1, round(unit * 0.16)))
-
-    inset = unit * 5.6
-    for x, y, sx, sy in (
-        (inset, inset, 1, 1),
-        (w - inset, inset, -1, 1),
-        (inset, h - inset, 1, -1),
-        (w - inset, h - inset, -1, -1),
-    ):
-        _corner(draw, x, y, sx, sy, unit)
-
-    _wreath(draw, w / 2, unit * 14.6, unit * 6.7)
-    _seal(draw, w * 0.145, h * 0.765, unit * 8.5)
-
-    # rules: under the heading and under the name
-    for y, half in ((h * 0.305, w * 0.09), (h * 0.56, w * 0.26)):
-        draw.line(
-            [(w / 2 - half, y), (w / 2 + half, y)], fill=GOLD, width=max(1, round(unit * 0.14))
-        )
-        r = unit * 0.45
-        for x in (w / 2 - half, w / 2 + half):
-            draw.polygon([(x, y - r), (x + r, y), (x, y + r), (x - r, y)], fill=GOLD)
-
-    return image.resize((width, height), Image.Resampling.LANCZOS)
-
-
-def _draw_heading(image: Image.Image) -> None:
-    width, height = image.size
-    draw = ImageDraw.Draw(image)
-    text = "CERTIFICATE OF ATTENDANCE"
-    size = max(8, round(height * 0.055))
-    spacing = 0.14  # letter spacing, in em
-    while True:
-        font = get_font("serif", "bold", size)
-        advances = [font.getlength(c) for c in text]
-        total = sum(advances) + spacing * size * (len(text) - 1)
-        if total <= width * 0.76 or size <= 8:
-            break
-        size -= 1
-    x = (width - total) / 2
-    y = height * 0.255
-    for char, advance in zip(text, advances, strict=True):
-        draw.text((x, y), char, font=font, fill=INK, anchor="lm")
-        x += advance + spacing * size
-
-
-@lru_cache(maxsize=4)
-def _default_background_cached(width: int, height: int) -> Image.Image:
-    image = _draw_page(width, height)
-    _draw_heading(image)
-    return image
-
-
-def default_background(width: int = DEFAULT_SIZE[0], height: int = DEFAULT_SIZE[1]) -> Image.Image:
-    """The built-in template (a new RGB image each call), drawn deterministically."""
-    if width < 100 or height < 100:
-        raise ValueError("the default background needs at least 100x100 pixels")
-    return _default_background_cached(width, height).copy()

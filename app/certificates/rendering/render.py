@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 import segno
 from PIL import Image, ImageDraw
 
-from .background import DEFAULT_SIZE, BackgroundError, default_background, open_checked
+from .background import BackgroundError, open_checked
 from .background import encode_png as _encode_png
+from .default_template import DEFAULT_SIZE, default_background
 from .fonts import get_font, normalize_text, resolve_family
 from .layout import DEFAULT_LAYOUT, Layout, QRField, TextField, parse_layout
 
