@@ -80,6 +80,16 @@ class GunicornServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def log_lines_with(self, needle: str, timeout: float = 10.0) -> list[str]:
+        """The log's lines holding `needle`, waiting for the first: gunicorn
+        writes a request's access line after the response has gone out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [row for row in self.log().splitlines() if needle in row]
+            if lines or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.05)
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60.0) -> tuple[int, float]:
         """Send `sig` and wait: (exit code, seconds it took)."""
         if self.process.poll() is not None:

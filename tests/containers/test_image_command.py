@@ -88,10 +88,9 @@ def test_the_image_command_serves_healthz_as_production(server):
 
 def test_the_access_log_goes_to_stdout_with_the_client_address(server):
     ProxyClient(server.base_url, client_ip="198.51.100.23").get("/healthz?from=access-log")
-    log = server.log()
     # ProxyFix (PROXY_FIX_HOPS=1 in a container) turns the forwarded address
     # into the client's; gunicorn's access line shows it.
-    line = next(row for row in log.splitlines() if "from=access-log" in row)
+    line = (server.log_lines_with("from=access-log") or [""])[0]
     assert line.startswith("198.51.100.23 "), line
     assert '"GET /healthz?from=access-log HTTP/1.1" 200' in line, line
 
@@ -175,8 +174,8 @@ def test_the_compose_scheduler_calls_the_cron_route(server, load_yaml, tmp_path)
         process.wait()
     answer = json.loads(output.read_text().splitlines()[0])
     assert isinstance(answer, dict) and answer.get("error") is None, answer
-    calls = [row for row in server.log().splitlines() if "/api/cron/check-events" in row]
-    assert '" 200 ' in calls[-1], calls
+    calls = server.log_lines_with("/api/cron/check-events")
+    assert calls and '" 200 ' in calls[-1], calls
 
 
 def test_the_dockerfile_healthcheck_passes_against_the_server(server):
