@@ -90,13 +90,24 @@ def existing_certificate(participant_id: int) -> Certificate | None:
     return db.session.scalar(query)
 
 
+def store_files(certificate: Certificate, png: bytes, pdf: bytes) -> None:
+    """Put a certificate's files under its keys (a retry overwrites them)."""
+    from app.storage import get_storage
+
+    storage = get_storage()
+    storage.put(certificate.png_key, png, "image/png")
+    storage.put(certificate.pdf_key, pdf, "application/pdf")
+
+
+def file_digests(png: bytes, pdf: bytes) -> tuple[str, str]:
+    return hashlib.sha256(png).hexdigest(), hashlib.sha256(pdf).hexdigest()
+
+
 def issue_certificate(participant: Participant) -> Certificate:
     """Issue (or return the already issued) certificate of one participant.
 
     Adds the row to the session without committing: callers commit per batch.
     """
-    from app.storage import get_storage
-
     if (existing := existing_certificate(participant.id)) is not None:
         return existing
     event = participant.event
@@ -114,11 +125,8 @@ def issue_certificate(participant: Participant) -> Certificate:
     )
     png, pdf = render_files(certificate, event)
     certificate.png_key, certificate.pdf_key = certificate_keys(event.id, participant.id)
-    storage = get_storage()
-    storage.put(certificate.png_key, png, "image/png")
-    storage.put(certificate.pdf_key, pdf, "application/pdf")
-    certificate.png_sha256 = hashlib.sha256(png).hexdigest()
-    certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    store_files(certificate, png, pdf)
+    certificate.png_sha256, certificate.pdf_sha256 = file_digests(png, pdf)
     db.session.add(certificate)
     db.session.flush()
     return certificate

@@ -25,3 +25,11 @@ def certificate_by_code(code: str) -> Certificate | None:
 
 def download_name(certificate: Certificate, kind: str) -> str:
     return f"certificate-{certificate.code}.{kind}"
+
+
+def file_url(certificate: Certificate, kind: str) -> str:
+    """A short-lived download link to the certificate's PNG or PDF."""
+    from app.storage import get_storage
+
+    key = certificate.png_key if kind == "png" else certificate.pdf_key
+    return get_storage().url(key, expires_in=600, filename=download_name(certificate, kind))

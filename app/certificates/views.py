@@ -7,10 +7,9 @@ from flask_login import login_required
 
 from app.certificates.forms import RevokeForm
 from app.certificates.issuing import IssueError, issue_certificate
-from app.certificates.models import Certificate
 from app.certificates.queries import (
     certificates_by_participant,
-    download_name,
+    file_url,
     owned_certificate_or_404,
 )
 from app.database import utcnow
@@ -60,13 +59,6 @@ def download(event_id: int, certificate_id: int, kind: str):
         abort(404, description="Certificates download as .png or .pdf.")
     _, certificate = owned_certificate_or_404(event_id, certificate_id)
     return redirect(file_url(certificate, kind))
-
-
-def file_url(certificate: Certificate, kind: str) -> str:
-    from app.storage import get_storage
-
-    key = certificate.png_key if kind == "png" else certificate.pdf_key
-    return get_storage().url(key, expires_in=600, filename=download_name(certificate, kind))
 
 
 @bp.post("/<int:certificate_id>/revoke")

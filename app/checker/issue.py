@@ -5,15 +5,16 @@ from __future__ import annotations
 import enum
 import logging
 from datetime import datetime
-from hashlib import sha256
 
 import sqlalchemy as sa
 
 from app.certificates.issuing import (
     IssueError,
     existing_certificate,
+    file_digests,
     issue_certificate,
     render_files,
+    store_files,
     verify_url,
 )
 from app.certificates.models import Certificate
@@ -78,11 +79,8 @@ def _restore_files(certificate: Certificate, participant: Participant) -> None:
     """Store the recorded certificate's files again (rendering is deterministic)."""
     try:
         png, pdf = render_files(certificate, participant.event)
-        digests = (sha256(png).hexdigest(), sha256(pdf).hexdigest())
-        if digests != (certificate.png_sha256, certificate.pdf_sha256):
+        if file_digests(png, pdf) != (certificate.png_sha256, certificate.pdf_sha256):
             raise IssueError("it renders differently now (its template changed)")
-        storage = get_storage()
-        storage.put(certificate.png_key, png, "image/png")
-        storage.put(certificate.pdf_key, pdf, "application/pdf")
+        store_files(certificate, png, pdf)
     except Exception:
         log.exception("could not restore the files of certificate %s", certificate.id)

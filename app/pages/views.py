@@ -31,8 +31,7 @@ def verify_form():
 
 @bp.get("/verify/<code>")
 def verify(code: str):
-    from app.certificates.queries import certificate_by_code
-    from app.certificates.views import file_url
+    from app.certificates.queries import certificate_by_code, file_url
 
     canonical = normalise_code(code)
     if canonical and canonical != code:
