@@ -12,24 +12,13 @@ TOOLS=.ci/tools
 CLI="$TOOLS/vercel-cli"
 VENV="$TOOLS/vc-venv"
 mkdir -p "$TOOLS"
-
-stamp_ok() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
-digest() { cat "$@" | sha256sum | cut -d' ' -f1; }
+source .ci/lib.sh
 
 # --- the Vercel CLI -------------------------------------------------------------
-node_digest="$(digest "$PINS/package.json" "$PINS/package-lock.json")"
-if ! stamp_ok "$CLI/.installed" "$node_digest"; then
-  command -v npm >/dev/null || { echo "20-vercel: npm not found (Node 20+ needed)" >&2; exit 1; }
-  rm -rf "$CLI"
-  mkdir -p "$CLI"
-  cp "$PINS/package.json" "$PINS/package-lock.json" "$CLI/"
-  # `npm install` on the lock file, not `npm ci`: the lock can only hold the
-  # optional native packages the registry serves for this platform, and `npm ci`
-  # refuses a lock without the others. The lock itself is left unchanged.
-  # No install scripts: esbuild's binary comes as an optional dependency.
-  (cd "$CLI" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error)
-  echo "$node_digest" > "$CLI/.installed"
-fi
+# `npm install` on the lock file, not `npm ci`: the lock can only hold the
+# optional native packages the registry serves for this platform, and `npm ci`
+# refuses a lock without the others. The lock itself is left unchanged.
+npm_tools "$CLI" "$PINS" install
 VERCEL_PY="$CLI/node_modules/@vercel/python/dist/index.js"
 pinned() { sed -n "s/^var $1 = \"\\([^\"]*\\)\";\$/\\1/p" "$VERCEL_PY" | head -1; }
 RUNTIME_VERSION="$(pinned VERCEL_RUNTIME_VERSION)"
@@ -48,17 +37,11 @@ find_python312() {
   done
   return 1
 }
-python_digest="$(echo "vercel-runtime==$RUNTIME_VERSION uv==$UV_VERSION")"
-if ! stamp_ok "$VENV/.installed" "$python_digest"; then
-  python="$(find_python312)" || {
-    echo "20-vercel: Python 3.12 not found (vercel-runtime and Vercel's python3.12 need it)" >&2
-    exit 1; }
-  rm -rf "$VENV"
-  "$python" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "vercel-runtime==$RUNTIME_VERSION" "uv==$UV_VERSION"
-  echo "$python_digest" > "$VENV/.installed"
-fi
+python="$(find_python312)" || {
+  echo "20-vercel: Python 3.12 not found (vercel-runtime and Vercel's python3.12 need it)" >&2
+  exit 1; }
+venv_tools "$VENV" "$python" "vercel-runtime==$RUNTIME_VERSION uv==$UV_VERSION" \
+  "vercel-runtime==$RUNTIME_VERSION" "uv==$UV_VERSION"
 
 echo "vercel $("$CLI/node_modules/.bin/vercel" --version 2>/dev/null | tail -1)" \
      "(@vercel/python $(node -p "require('./$CLI/node_modules/@vercel/python/package.json').version"))"

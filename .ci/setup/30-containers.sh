@@ -8,38 +8,20 @@ cd "$(dirname "$0")/../.."
 PINS=tests/containers/tools
 TOOLS=.ci/tools
 mkdir -p "$TOOLS"
-
-stamp_ok() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
-digest() { cat "$@" | sha256sum | cut -d' ' -f1; }
+source .ci/lib.sh
 
 # --- Python linters ----------------------------------------------------------
-python_digest="$(digest "$PINS/requirements.txt")"
-if ! stamp_ok "$TOOLS/venv/.installed" "$python_digest"; then
-  python=""
-  for candidate in ${PYTHON:-} python3.12 python3.13 python3.11 python3; do
-    if command -v "$candidate" >/dev/null 2>&1; then python="$candidate"; break; fi
-  done
-  [ -n "$python" ] || { echo "30-containers: no python3 found" >&2; exit 1; }
-  rm -rf "$TOOLS/venv"
-  "$python" -m venv "$TOOLS/venv"
-  "$TOOLS/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r "$PINS/requirements.txt"
-  echo "$python_digest" > "$TOOLS/venv/.installed"
-fi
+python=""
+for candidate in ${PYTHON:-} python3.12 python3.13 python3.11 python3; do
+  if command -v "$candidate" >/dev/null 2>&1; then python="$candidate"; break; fi
+done
+[ -n "$python" ] || { echo "30-containers: no python3 found" >&2; exit 1; }
+venv_tools "$TOOLS/venv" "$python" "$(digest "$PINS/requirements.txt")" -r "$PINS/requirements.txt"
 "$TOOLS/venv/bin/hadolint" --version
 "$TOOLS/venv/bin/check-jsonschema" --version
 
 # --- TypeScript and the railway SDK ------------------------------------------
-node_digest="$(digest "$PINS/package.json" "$PINS/package-lock.json")"
-if ! stamp_ok "$TOOLS/node/.installed" "$node_digest"; then
-  command -v npm >/dev/null || { echo "30-containers: npm not found" >&2; exit 1; }
-  rm -rf "$TOOLS/node"
-  mkdir -p "$TOOLS/node"
-  cp "$PINS/package.json" "$PINS/package-lock.json" "$TOOLS/node/"
-  # No install scripts: tsc's native binary comes as an optional dependency.
-  (cd "$TOOLS/node" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
-  echo "$node_digest" > "$TOOLS/node/.installed"
-fi
+npm_tools "$TOOLS/node" "$PINS" ci
 echo "tsc $("$TOOLS/node/node_modules/.bin/tsc" --version)"
 
 # --- Debian: shellcheck for the entrypoint, curl for the compose scheduler ----
