@@ -8,6 +8,7 @@ static files) and keeps `create_app()` free of I/O.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, datetime
@@ -206,6 +207,10 @@ def migration_state() -> tuple[str | None, str | None]:
 
     head = current_app.extensions.get("laurel.migration_head")
     if head is None:
+        # Importing alembic.script sets up Alembic's autogenerate plugins,
+        # logging one INFO line each wherever the root logger shows INFO
+        # (vc_init's does).
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
         from alembic.script import ScriptDirectory
 
         config = current_app.extensions["migrate"].migrate.get_config()
