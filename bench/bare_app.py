@@ -2,15 +2,17 @@
 
 Flask + Flask-SQLAlchemy, one model over Laurel's own `certificates` table, and
 a verification page that does what any app must: one query by the unique code
-and a small template. No login, no CSRF, no config checks. bench/verify.py
-serves it under the same gunicorn settings as Laurel; bench/cold_start.py
-serves it from the same Vercel bundle in place of api/index.py.
+and a small template, rendered the usual way (`render_template`). No login,
+no CSRF, no config checks. bench/verify.py serves it under the same gunicorn
+settings as Laurel; bench/cold_start.py serves it from the same Vercel bundle
+in place of api/index.py.
 """
 
 import os
 
-from flask import Flask, abort
+from flask import Flask, abort, render_template
 from flask_sqlalchemy import SQLAlchemy
+from jinja2 import DictLoader
 
 url = os.environ.get("DATABASE_URL", "sqlite://")
 for prefix in ("postgres://", "postgresql://"):
@@ -41,7 +43,7 @@ PAGE = """<!doctype html><title>Certificate {{ c.code }}</title>
 <dt>Date</dt><dd>{{ c.event_date }}</dd><dt>Issued by</dt><dd>{{ c.issuer }}</dd>
 <dt>Issued on</dt><dd>{{ c.issued_at.strftime("%d %B %Y") }}</dd></dl>
 <a href="/verify/{{ c.code }}/certificate.pdf">Download PDF</a>"""
-TEMPLATE = app.jinja_env.from_string(PAGE)
+app.jinja_loader = DictLoader({"verify.html": PAGE})
 
 
 @app.get("/healthz")
@@ -54,4 +56,4 @@ def verify(code):
     certificate = db.session.scalar(db.select(Certificate).where(Certificate.code == code))
     if certificate is None:
         abort(404)
-    return TEMPLATE.render(c=certificate)
+    return render_template("verify.html", c=certificate)
