@@ -7,8 +7,6 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
-
 MAX_ROWS = 10_000
 REQUIRED = ("name", "email")
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "attended"})
@@ -71,6 +69,10 @@ def sniff_delimiter(text: str) -> str:
 
 def normalise_email(raw: str) -> str:
     """A checked, lower-case address; ValueError says what is wrong."""
+    # Imported here: its module compiles dozens of regular expressions, a cost
+    # every cold start would pay for pages that never check an address.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
