@@ -37,20 +37,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.seed import database_with_a_certificate  # noqa: E402
+from bench.seed import PRODUCTION_SETTINGS, database_with_a_certificate  # noqa: E402
 from tests.vercel import support  # noqa: E402
 from tests.vercel.build import bare_python, prepare_project, vercel_build  # noqa: E402
 from tests.vercel.launcher import PlatformClient, built_function  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "cold_start.json"
-# Production settings (DATABASE_URL is added); the page reads the database only.
-LAUREL_ENV = {
-    "SECRET_KEY": "cold-start-bench-secret-key-0123456789",
-    "CRON_SECRET": "cold-start-bench-cron-secret-0123456789",
-    "BASE_URL": "https://laurel.example",
-    "STORAGE_URL": "s3://laurel-bench/certificates",
-    "AWS_REGION": "us-east-1",
-}
 
 
 def build(workdir: Path, compileall: bool) -> Path:
@@ -119,7 +111,7 @@ def main() -> None:
         sys.exit("set TEST_DATABASE_URL to a PostgreSQL server (a database is made and dropped)")
 
     with database_with_a_certificate(server_url) as (database_url, code):
-        env = {**LAUREL_ENV, "DATABASE_URL": database_url}
+        env = {**PRODUCTION_SETTINGS, "DATABASE_URL": database_url}
         samples = measure(args, env, f"/verify/{code}")
     report(args, samples)
 

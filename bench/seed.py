@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL database holding one issued certificate, for the benches.
+"""What the benches share: a throwaway PostgreSQL database holding one issued
+certificate, and the production settings Laurel runs with.
 
 Made the way production makes it (migrations), filled through the app's own
 models; dropped on exit.
@@ -15,6 +16,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CODE = "LAU-BNCH-0000-0000-0001"
+# Production settings for Laurel under a bench (DATABASE_URL is added): the
+# pages measured read the database only, so storage is named but never called.
+PRODUCTION_SETTINGS = {
+    "LAUREL_ENV": "production",
+    "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+    "CRON_SECRET": "bench-cron-secret-0123456789abcdef",
+    "BASE_URL": "https://laurel.example",
+    "STORAGE_URL": "s3://laurel-bench/certificates",
+    "AWS_REGION": "us-east-1",
+}
 
 
 @contextmanager

@@ -30,22 +30,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.seed import database_with_a_certificate  # noqa: E402
+from bench.seed import PRODUCTION_SETTINGS, database_with_a_certificate  # noqa: E402
 from tests.containers.gunicorn_server import (  # noqa: E402
     VENV_BIN,
     running_gunicorn,
 )
 
 RESULTS = ROOT / "bench" / "results" / "verify.json"
-LAUREL_SETTINGS = {
-    "LAUREL_ENV": "production",
-    "SECRET_KEY": "verify-bench-secret-key-0123456789abcdef",
-    "CRON_SECRET": "verify-bench-cron-secret-0123456789",
-    "BASE_URL": "https://laurel.example",
-    "STORAGE_URL": "s3://laurel-bench/certificates",
-    "AWS_REGION": "us-east-1",
-    "GUNICORN_LOG_LEVEL": "warning",
-}
+LAUREL_SETTINGS = {**PRODUCTION_SETTINGS, "GUNICORN_LOG_LEVEL": "warning"}
 
 
 def bare_command() -> list[str]:

@@ -30,17 +30,11 @@ print(json.dumps({"statuses": statuses, "loaded": [m for m in NAMES if m in sys.
 
 
 def test_a_page_request_loads_nothing_it_does_not_use(database_url, tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, database_url],
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    output = subprocess.check_output(
+        [sys.executable, "-c", PROBE, database_url], env=env, cwd=tmp_path, text=True, timeout=60
     )
-    assert result.returncode == 0, result.stderr
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found = json.loads(output.strip().splitlines()[-1])
     assert found["statuses"] == [200, 404]
     assert found["loaded"] == []
 
