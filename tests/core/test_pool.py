@@ -20,7 +20,7 @@ from app.config import (
     load_config,
     uses_transaction_pooler,
 )
-from tests.conftest import PG_URL
+from tests.conftest import IN_CI, PG_URL, SECRET
 
 NEON_DIRECT = "postgres://u:p@ep-cool-darkness-123456.us-east-2.aws.neon.tech/neondb"
 NEON_POOLED = "postgres://u:p@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/neondb"
@@ -89,16 +89,28 @@ def test_sqlite_has_no_pool_settings():
 
 
 @pytest.fixture
-def pg_app(monkeypatch, app_config):
-    if not str(app_config["DATABASE_URL"]).startswith("postgresql"):
-        pytest.skip("PostgreSQL only")
+def pg_app(monkeypatch, tmp_path):
+    """Apps on the PostgreSQL server of TEST_DATABASE_URL (its own database;
+    these tests only connect), made with extra environment variables."""
+    if not PG_URL:
+        if IN_CI:
+            pytest.fail("CI=true but TEST_DATABASE_URL is not set: the pool tests need PostgreSQL")
+        pytest.skip("TEST_DATABASE_URL is not set")
     from app import create_app
     from app.extensions import db
+
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": PG_URL,
+        "SECRET_KEY": SECRET,
+        "STORAGE_URL": (tmp_path / "storage").as_uri(),
+        "CONFIG_PROBLEMS": [],
+    }
 
     def make(**env: str):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        app = create_app(app_config)
+        app = create_app(config)
         made.append(app)
         return app
 
@@ -196,15 +208,14 @@ def test_a_serverless_instance_serves_pages_while_one_request_holds_a_connection
         results = []
 
         def page():
-            checks = client.get("/readyz").get_json()["checks"]
-            results.append((checks["database"], checks["migrations"]["ok"]))
+            results.append(client.get("/readyz").get_json()["checks"]["database"])
 
         pages = [threading.Thread(target=page) for _ in range(SERVERLESS_POOL_SIZE)]
         for thread in pages:
             thread.start()
         for thread in pages:
             thread.join(30)
-        assert results == [({"ok": True, "detail": "reachable"}, True)] * len(pages)
+        assert results == [{"ok": True, "detail": "reachable"}] * len(pages)
     finally:
         release.set()
         holder.join(30)
