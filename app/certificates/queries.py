@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
 from app.certificates.models import Certificate
+from app.collation import ascii_slug, sort_key
 from app.events.access import owned_row_or_404
 from app.events.models import Event
 from app.extensions import db
@@ -24,7 +27,13 @@ def certificate_by_code(code: str) -> Certificate | None:
 
 
 def download_name(certificate: Certificate, kind: str) -> str:
-    return f"certificate-{certificate.code}.{kind}"
+    """`certificate-jose-alvarez-LAU-….pdf`: the holder for people, the code for uniqueness."""
+    slug = ascii_slug(certificate.holder_name)
+    return f"certificate-{slug + '-' if slug else ''}{certificate.code}.{kind}"
+
+
+def by_holder(certificates: Iterable[Certificate]) -> list[Certificate]:
+    return sorted(certificates, key=lambda c: (sort_key(c.holder_name), c.code))
 
 
 def file_url(certificate: Certificate, kind: str) -> str:

@@ -72,13 +72,15 @@ def issue_now(event_id: int):
         retry_failed=request.form.get("retry") == "1",
     )
     issuing = event_issuing(event)
+    done = issuing.progress
+    if result.outcome == Outcome.FAILED:
+        if not wants_json():
+            flash(f"The checker could not run: {result.error}", "error")
+    elif not wants_json() or done.due == 0:
+        # The script reloads the page once nothing is due: this is what it then says.
+        flash(f"{done.issued} of {done.total} certificates issued.", "success")
     if wants_json():
         return jsonify(run=result.as_dict(), **progress_json(issuing))
-    if result.outcome == Outcome.FAILED:
-        flash(f"The checker could not run: {result.error}", "error")
-    else:
-        done = issuing.progress
-        flash(f"{done.issued} of {done.total} certificates issued.", "success")
     return redirect(url_for("events.detail", event_id=event.id, _anchor="issue-now"))
 
 

@@ -1,5 +1,8 @@
 /* "Issue now": post the form again and again while certificates are due, and show progress.
-   Without JavaScript the form still works: each click runs the checker once. */
+   A run commits every few certificates, so while a post is running the page also reads
+   the event's progress from the database (GET on the same address): the bar moves on
+   gunicorn and on Vercel alike. Without JavaScript the form still works: each click
+   runs the checker once. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-issue-now]");
@@ -9,10 +12,14 @@
   var message = form.querySelector("[data-issue-message]");
   var button = form.querySelector("button");
   var MAX_IDLE = 30; // rounds without progress (other runs hold the rest) before giving up
+  var POLL_MS = 700;
+  var shown = bar ? Number(bar.value) : 0;
 
   function say(text) { if (message) message.textContent = text; }
 
   function show(body) {
+    if (body.issued < shown) return; // a late poll answer; never move backwards
+    shown = body.issued;
     if (bar) { bar.max = Math.max(body.total, 1); bar.value = body.issued; }
     if (issued) issued.textContent = body.issued;
     say(body.issued + " of " + body.total + " issued" +
@@ -20,11 +27,26 @@
         (body.deferred ? " (" + body.deferred + " failed, retried later)" : ""));
   }
 
+  function poll() {
+    return fetch(form.action, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) { if (body) show(body); })
+      .catch(function () { /* the post's own answer reports a lost connection */ });
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     button.disabled = true;
+    say("Issuing…");
     var retry = "1";
     var idle = 0;
+    var poller = window.setInterval(poll, POLL_MS);
+
+    function stop(text) {
+      window.clearInterval(poller);
+      say(text);
+      button.disabled = false;
+    }
 
     function step() {
       var data = new FormData(form);
@@ -40,25 +62,23 @@
       }).then(function (reply) {
         var body = reply.body;
         if (!reply.ok || body.run.outcome === "failed") {
-          say((body.run && body.run.error) || body.message || "Issuing failed.");
-          button.disabled = false;
+          stop((body.run && body.run.error) || body.message || "Issuing failed.");
           return;
         }
         show(body);
         if (body.due === 0) {
+          window.clearInterval(poller);
           window.location.reload();
           return;
         }
         idle = body.run.issued + body.run.failed === 0 ? idle + 1 : 0;
         if (idle > MAX_IDLE) {
-          say("Another run is still issuing these; reload the page later.");
-          button.disabled = false;
+          stop("Another run is still issuing these; reload the page later.");
           return;
         }
         window.setTimeout(step, idle ? 2000 : 0);
       }).catch(function () {
-        say("The connection was lost; reload the page to continue.");
-        button.disabled = false;
+        stop("The connection was lost; reload the page to continue.");
       });
     }
     step();

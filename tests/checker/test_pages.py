@@ -128,7 +128,7 @@ def test_failures_are_listed_with_their_error_and_retried_on_request(app, client
 
 def test_dashboard_shows_the_last_run_and_warns_when_it_is_late(app, client, organizer):
     page = client.get("/events/").get_data(as_text=True)
-    assert "has not run yet" in page
+    assert "not issued automatically yet" in page
 
     with app.app_context():
         check_events()
@@ -146,7 +146,7 @@ def test_dashboard_shows_the_last_run_and_warns_when_it_is_late(app, client, org
 def test_issue_now_runs_do_not_count_as_the_schedule(app, client, organizer):
     event, _owed = ended_event(app, organizer)
     issue_now(client, event, headers=JSON)
-    assert "has not run yet" in client.get("/events/").get_data(as_text=True)
+    assert "not issued automatically yet" in client.get("/events/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("ran", [False, True])
