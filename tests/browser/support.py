@@ -105,7 +105,7 @@ class Browsing:
         console line for it is no error of the page."""
         self.expected.append((status, path))
 
-    def check(self, label: str) -> None:
+    def check(self, label: str, screenshot: bool = True) -> None:
         """axe-core finds nothing, nothing overflows sideways; and a screenshot if asked."""
         page = self.page
         page.evaluate(axe_source())
@@ -124,7 +124,7 @@ class Browsing:
         assert widths[0] <= widths[1], f"{label} ({self.width}): {widths[0]} px wide in {widths[1]}"
         self.checked.append(label)
         screens = os.environ.get("SCREENS_DIR")
-        if screens:
+        if screens and screenshot:
             save_screenshot(page, Path(screens) / f"{label}-{self.width}.png")
 
     def unexpected_console_errors(self) -> list[tuple[str, str]]:
