@@ -1,8 +1,9 @@
 /* "Issue now": post the form again and again while certificates are due, and show progress.
-   A run commits every few certificates, so while a post is running the page also reads
-   the event's progress from the database (GET on the same address): the bar moves on
-   gunicorn and on Vercel alike. Without JavaScript the form still works: each click
-   runs the checker once. */
+   Each post asks for a short round, and its answer moves the bar. A run also commits
+   every few certificates, so while a post is running the page reads the event's progress
+   from the database (GET on the same address) and the bar moves within a round too,
+   wherever a second request is served meanwhile. Without JavaScript the form still
+   works: each click runs the checker once, for the full budget. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-issue-now]");
@@ -13,6 +14,7 @@
   var button = form.querySelector("button");
   var MAX_IDLE = 30; // rounds without progress (other runs hold the rest) before giving up
   var POLL_MS = 700;
+  var ROUND_SECONDS = "2.5"; // each post returns (and the bar moves) at least this often
   var shown = bar ? Number(bar.value) : 0;
 
   function say(text) { if (message) message.textContent = text; }
@@ -51,6 +53,7 @@
     function step() {
       var data = new FormData(form);
       data.set("retry", retry);
+      data.set("seconds", ROUND_SECONDS);
       retry = "0"; // failed ones are retried once per click, not in a loop
       fetch(form.action, {
         method: "POST",

@@ -49,8 +49,6 @@ def site(tmp_path_factory) -> Iterator[Site]:
             "STORAGE_URL": (root / "storage").as_uri(),
             "BASE_URL": f"http://127.0.0.1:{port}",
             "CRON_SECRET": "browser-suite-cron-secret",
-            # Short "Issue now" rounds, so that one click takes several and progress shows.
-            "CHECKER_ISSUE_NOW_BUDGET_SECONDS": "1.5",
             "WEB_CONCURRENCY": "1",
             "GUNICORN_THREADS": "4",
         },

@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.browser import seed
 from tests.browser.support import expect
 
-# Enough attendees that "Issue now" takes several short rounds (the site's budget is 1.5 s).
+# Enough attendees for more than one of the checker's batches and of the page's rounds.
 NAMES = [
     "Zoë Adams", "Łukasz Nowak", "Çelik Ayşe", "Ελένη Κωνσταντίνου", "Алексей Петров",
     "Dora Brown", "Anna Müller", "Émile Zola", "Bob Stone", "Øystein Berg",
