@@ -26,10 +26,14 @@ def certificate_by_code(code: str) -> Certificate | None:
     return db.session.scalar(sa.select(Certificate).where(Certificate.code == code))
 
 
-def download_name(certificate: Certificate, kind: str) -> str:
+def file_name(holder_name: str, code: str, kind: str) -> str:
     """`certificate-jose-alvarez-LAU-….pdf`: the holder for people, the code for uniqueness."""
-    slug = ascii_slug(certificate.holder_name)
-    return f"certificate-{slug + '-' if slug else ''}{certificate.code}.{kind}"
+    slug = ascii_slug(holder_name)
+    return f"certificate-{slug + '-' if slug else ''}{code}.{kind}"
+
+
+def download_name(certificate: Certificate, kind: str) -> str:
+    return file_name(certificate.holder_name, certificate.code, kind)
 
 
 def by_holder(certificates: Iterable[Certificate]) -> list[Certificate]:

@@ -55,8 +55,8 @@ def ended_event(site: Site, email: str, names: list[str], *, issue: bool) -> See
         db.session.add(event)
         db.session.flush()
         for number, name in enumerate(names):
-            email = f"p{number}@example.org"
-            db.session.add(Participant(event_id=event.id, name=name, email=email, attended=True))
+            address = f"p{number}@example.org"
+            db.session.add(Participant(event_id=event.id, name=name, email=address, attended=True))
         db.session.commit()
         codes: dict[str, str] = {}
         if issue:

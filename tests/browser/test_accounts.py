@@ -11,6 +11,12 @@ def test_sign_in_settings_and_sign_out(browse, site):
     email = seed.organizer(site)
     browse.goto("/")
     browse.check("home")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
     assert page.request.get(browse.url("/favicon.ico")).status == 200
 
     page.get_by_role("link", name="Sign in").first.click()

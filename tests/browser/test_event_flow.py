@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.browser import seed
-from tests.browser.support import expect
+from tests.browser.support import Browsing, expect
 
 # Enough attendees for more than one of the checker's batches and of the page's rounds.
 NAMES = [
@@ -214,3 +214,26 @@ def test_an_event_from_creation_to_revocation(browse, site):
     )
     browse.check("event-revoked")
     assert CODE.fullmatch(ada["code"])
+
+
+def test_attendance_works_without_javascript(chromium, site):
+    """The toggle is a form: with scripts off it posts, and the page comes back to the row."""
+    event = seed.ended_event(site, seed.organizer(site), NAMES[:12], issue=False)
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    try:
+        browse = Browsing(context.new_page(), site, "phone-no-js")
+        browse.sign_in(event.email)
+        browse.goto(f"/events/{event.event_id}")
+        row = browse.page.locator("#participant-table tr", has_text="Zoë Adams")
+        with browse.page.expect_navigation():
+            row.get_by_role("button", name="Zoë Adams attended: ✓ yes").click()
+        assert re.search(r"#participant-\d+$", browse.page.url), browse.page.url
+        toggle = row.locator("button.toggle")
+        expect(toggle).to_have_accessible_name("Zoë Adams attended: no")
+        expect(toggle).to_have_attribute("aria-pressed", "false")
+        assert browse.page.evaluate("window.scrollY") > 0  # back at the row, not the top
+        browse.assert_console_clean()
+    finally:
+        context.close()
