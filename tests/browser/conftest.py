@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -31,35 +32,30 @@ FAILURES = Path(
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("browser")
-    if PG_URL:
-        database = PostgresDatabase(PG_URL, f"laurel_browser_{os.getpid()}")
-        database.__enter__()
-        url = database.url
-    else:
-        database = None
-        url = sqlite_url(root / "laurel.sqlite")
-    migrate(url)
-    port = free_port()
-    site = Site(
-        base_url=f"http://127.0.0.1:{port}",
-        env={
-            "LAUREL_ENV": "development",
-            "DATABASE_URL": url,
-            "SECRET_KEY": SECRET,
-            "STORAGE_URL": (root / "storage").as_uri(),
-            "BASE_URL": f"http://127.0.0.1:{port}",
-            "CRON_SECRET": "browser-suite-cron-secret",
-            "WEB_CONCURRENCY": "1",
-            "GUNICORN_THREADS": "4",
-        },
-    )
-    server = start_gunicorn(site.env, port=port, log_dir=root)
-    try:
+    with ExitStack() as stack:
+        if PG_URL:
+            database = PostgresDatabase(PG_URL, f"laurel_browser_{os.getpid()}")
+            url = stack.enter_context(database).url
+        else:
+            url = sqlite_url(root / "laurel.sqlite")
+        migrate(url)
+        port = free_port()
+        site = Site(
+            base_url=f"http://127.0.0.1:{port}",
+            env={
+                "LAUREL_ENV": "development",
+                "DATABASE_URL": url,
+                "SECRET_KEY": SECRET,
+                "STORAGE_URL": (root / "storage").as_uri(),
+                "BASE_URL": f"http://127.0.0.1:{port}",
+                "CRON_SECRET": "browser-suite-cron-secret",
+                "WEB_CONCURRENCY": "1",
+                "GUNICORN_THREADS": "4",
+            },
+        )
+        server = start_gunicorn(site.env, port=port, log_dir=root)
+        stack.callback(stop_quietly, server)
         yield site
-    finally:
-        stop_quietly(server)
-        if database is not None:
-            database.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")
