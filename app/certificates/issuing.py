@@ -119,7 +119,7 @@ def issue_certificate(participant: Participant) -> Certificate:
         holder_name=participant.name,
         event_title=event.title,
         event_date=event_date_text(event),
-        issuer=event.owner.email,
+        issuer=event.owner.issuer_name,
         verify_url=verify_url(code),
         issued_at=utcnow().replace(microsecond=0),
     )

@@ -183,10 +183,18 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
-def export_csv(rows: Iterable[tuple[str, str, bool]]) -> str:
+def write_csv(header: list[str], rows: Iterable[Iterable[str]]) -> str:
+    """A CSV file that no spreadsheet runs as formulas."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["name", "email", "attended"])
-    for name, email, attended in rows:
-        writer.writerow([neutralise(name), neutralise(email), "yes" if attended else "no"])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue()
+
+
+def export_csv(rows: Iterable[tuple[str, str, bool]]) -> str:
+    return write_csv(
+        ["name", "email", "attended"],
+        ((name, email, "yes" if attended else "no") for name, email, attended in rows),
+    )

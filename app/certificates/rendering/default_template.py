@@ -1,7 +1,7 @@
 """The built-in certificate template, drawn with Pillow primitives.
 
-An ivory page with a double gold border, corner ornaments, a laurel wreath, a
-seal and the heading, drawn supersampled and the same to the byte every time,
+An ivory page with a double gold border, corner ornaments, a laurel wreath and a
+seal (the heading is a layout field), drawn supersampled and the same to the byte every time,
 so that an event needs no upload to look good.
 """
 
@@ -12,8 +12,6 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
-from .fonts import get_font
-
 DEFAULT_SIZE = (1754, 1240)  # A4 landscape at 150 dpi
 
 PAPER = (251, 247, 236)
@@ -21,7 +19,6 @@ GOLD = (176, 141, 87)
 GOLD_DARK = (140, 108, 60)
 LEAF = (120, 137, 86)
 LEAF_DARK = (88, 104, 60)
-INK = (31, 42, 68)
 
 _SUPERSAMPLE = 3
 
@@ -179,31 +176,10 @@ def _draw_page(width: int, height: int) -> Image.Image:
     return image.resize((width, height), Image.Resampling.LANCZOS)
 
 
-def _draw_heading(image: Image.Image) -> None:
-    width, height = image.size
-    draw = ImageDraw.Draw(image)
-    text = "CERTIFICATE OF ATTENDANCE"
-    size = max(8, round(height * 0.055))
-    spacing = 0.14  # letter spacing, in em
-    while True:
-        font = get_font("serif", "bold", size)
-        advances = [font.getlength(c) for c in text]
-        total = sum(advances) + spacing * size * (len(text) - 1)
-        if total <= width * 0.76 or size <= 8:
-            break
-        size -= 1
-    x = (width - total) / 2
-    y = height * 0.255
-    for char, advance in zip(text, advances, strict=True):
-        draw.text((x, y), char, font=font, fill=INK, anchor="lm")
-        x += advance + spacing * size
-
-
 @lru_cache(maxsize=4)
 def _default_background_cached(width: int, height: int) -> Image.Image:
-    image = _draw_page(width, height)
-    _draw_heading(image)
-    return image
+    # The heading is not drawn here: it is the first field of DEFAULT_LAYOUT.
+    return _draw_page(width, height)
 
 
 def default_background(width: int = DEFAULT_SIZE[0], height: int = DEFAULT_SIZE[1]) -> Image.Image:
