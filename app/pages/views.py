@@ -43,5 +43,8 @@ def verify(code: str):
             description="No certificate has this code. Check that it was typed exactly "
             "as printed on the certificate.",
         )
-    links = {kind: file_url(certificate, kind) for kind in ("png", "pdf")}
+    # A revoked certificate is shown as revoked, and its files are not handed out.
+    links = {}
+    if certificate.valid:
+        links = {kind: file_url(certificate, kind) for kind in ("png", "pdf")}
     return render_template("pages/verify.html", certificate=certificate, links=links)

@@ -79,20 +79,55 @@ def edit(event_id: int, participant_id: int):
 
 @bp.post("/<int:participant_id>/delete")
 def delete(event_id: int, participant_id: int):
+    """Remove a participant, and the files of their (revoked) certificates.
+
+    A valid certificate is never lost by accident: it must be revoked first.
+    """
+    from app.certificates.issuing import certificate_keys
+    from app.certificates.models import Certificate
+
     _, participant = owned_participant_or_404(event_id, participant_id)
-    if ConfirmForm().validate_on_submit():
-        db.session.delete(participant)
-        db.session.commit()
-        flash(f"Removed {participant.name}.", "success")
+    if not ConfirmForm().validate_on_submit():
+        return to_event(event_id)
+    query = sa.select(Certificate).where(Certificate.participant_id == participant.id)
+    certificates = list(db.session.scalars(query))
+    if valid := [c.code for c in certificates if c.valid]:
+        flash(
+            f"{participant.name} holds the valid certificate {', '.join(valid)}; revoke it "
+            "before removing them (its verify page then stops answering).",
+            "error",
+        )
+        return to_event(event_id)
+    keys = [key for c in certificates for key in certificate_keys(c.code)]
+    name = participant.name
+    db.session.delete(participant)
+    db.session.commit()
+    if keys:
+        from app.storage import get_storage
+
+        storage = get_storage()
+        for key in keys:
+            storage.delete(key)
+    flash(f"Removed {name}.", "success")
     return to_event(event_id)
 
 
 @bp.post("/<int:participant_id>/attended")
 def toggle_attended(event_id: int, participant_id: int):
+    from app.certificates.issuing import current_certificate
+
     _, participant = owned_participant_or_404(event_id, participant_id)
     if ConfirmForm().validate_on_submit():
         participant.attended = not participant.attended
         db.session.commit()
+        certificate = current_certificate(participant.id)
+        if certificate is not None and not participant.attended:
+            state = "stays valid until you revoke it" if certificate.valid else "stays revoked"
+            flash(
+                f"{participant.name} is no longer marked as attended; their certificate "
+                f"{certificate.code} is still listed and {state}.",
+                "info",
+            )
     return to_event(event_id)
 
 
