@@ -33,9 +33,7 @@ from app.database import utcnow
 from app.extensions import db
 from app.participants.models import Participant
 
-# A run killed without closing its connection (a frozen serverless instance)
-# must not hold participant locks until TCP gives up on it.
-PG_IDLE_IN_TRANSACTION_MS = 300_000
+PG_IDLE_MIN_MS = 1_000
 # Longest single wait for SQLite's write lock before checking the budget again.
 SQLITE_LOCK_WAIT_SECONDS = 5.0
 # A statement never gets less than this, so that a run at its very end can still record itself.
@@ -74,7 +72,9 @@ def _postgres_limits(deadline: float) -> None:
     for setting, value in (
         ("statement_timeout", left_ms),
         ("lock_timeout", left_ms),
-        ("idle_in_transaction_session_timeout", PG_IDLE_IN_TRANSACTION_MS),
+        # These transactions never wait on Python for long: one that idles
+        # past the deadline belongs to a frozen process and must not keep its locks.
+        ("idle_in_transaction_session_timeout", max(left_ms, PG_IDLE_MIN_MS)),
     ):
         db.session.execute(sa.text(f"SET LOCAL {setting} = {int(value)}"))
 

@@ -223,7 +223,7 @@ def _run(
         scope.event_id,
         clock.budget,
         deadline=clock.deadline,
-        expires_at=utcnow() + timedelta(seconds=clock.budget + HARD_STOP_SECONDS),
+        expires_at=clock.lease_until(),
     )
     result = CheckResult(run_id=run_id, trigger=trigger, event_id=scope.event_id)
     box["partial"] = result
@@ -236,7 +236,8 @@ def _run(
             progress = _progress(on_progress, scope, clock, result)
             out_of_time = _issue_due(scope, clock, result, progress, run_id)
             if scope.event_id is None and clock.left() > SWEEP_RESERVE_SECONDS:
-                sweep_storage(scope.now, get_storage().bounded(clock.left() - 1))
+                storage = get_storage().bounded(clock.left() - 1)
+                sweep_storage(scope.now, storage, run_id, clock.deadline)
         except ClaimTimeout:
             out_of_time = True  # other runs held SQLite's write lock all along
         left = _backlog(scope, clock.hard_stop - 0.5)
@@ -263,7 +264,9 @@ def _outcome(out_of_time: bool, left: Backlog) -> Outcome:
     claimable = left.due - left.held
     if out_of_time and claimable > 0:
         return Outcome.TIME_UP
-    if left.held > 0:
+    # Due work this run could not claim is held by others: by their claims, or
+    # (PostgreSQL) by the row locks of a claim that is being taken right now.
+    if left.held > 0 or claimable > 0:
         return Outcome.HELD
     return Outcome.DONE
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 import signal
 import time
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -76,9 +75,11 @@ def test_eight_processes_issue_each_certificate_exactly_once(env, database_url):
 
     for status, text in outputs:
         assert status == 0, text
-    assert_exactly_once(owed, check_digests=100)
+        # Runs that found the rest claimed by others said so, then waited for it.
+        assert text.strip().splitlines()[-1].split(": ")[1].startswith("done"), text
+    assert_exactly_once(owed, check_digests=20)
     runs = db.session.scalars(sa.select(CheckerRun)).all()
-    assert {run.outcome for run in runs} == {Outcome.DONE}
+    assert {run.outcome for run in runs} <= {Outcome.DONE, Outcome.HELD}
     assert sum(run.issued for run in runs) == len(owed)
     assert sum(1 for run in runs if run.issued) > 1, "the runs should have shared the work"
     assert sum(run.events_moved for run in runs) == 6
@@ -105,18 +106,17 @@ def test_runs_killed_mid_batch_leave_nothing_the_next_run_does_not_finish(env):
     assert clean.wait(timeout=300) == 0, output(clean)
     assert_exactly_once(owed)
 
-    # The killed runs are still "running"; once past budget and margin they are abandoned.
-    running = db.session.scalars(
-        sa.select(CheckerRun).where(CheckerRun.outcome == Outcome.RUNNING.value)
+    # The clean run waited for the killed runs' claims to lapse, took them over and
+    # deleted what they had stored. The killed runs' leases lapse with their claims;
+    # the first run after that marks them abandoned, keeping what they had committed.
+    leases = db.session.scalars(
+        sa.select(CheckerRun.expires_at).where(CheckerRun.outcome == Outcome.RUNNING.value)
     ).all()
-    assert len(running) == killed
-    db.session.execute(
-        sa.update(CheckerRun)
-        .where(CheckerRun.outcome == Outcome.RUNNING.value)
-        .values(started_at=utcnow() - timedelta(hours=1))
-    )
-    db.session.commit()
+    time.sleep(max(0.0, max(leases, default=utcnow()).timestamp() - time.time()) + 0.1)
     check_events()
-    outcomes = db.session.scalars(sa.select(CheckerRun.outcome)).all()
-    assert outcomes.count(Outcome.ABANDONED) == killed
+    db.session.rollback()
+    runs = db.session.scalars(sa.select(CheckerRun).order_by(CheckerRun.id)).all()
+    outcomes = [run.outcome for run in runs]
+    assert outcomes[:killed] == [Outcome.ABANDONED] * killed
     assert Outcome.RUNNING not in outcomes
+    assert sum(run.issued for run in runs) == len(owed)
