@@ -79,7 +79,11 @@ def finish_run(run_id: int, *, deadline: float, **values: object) -> None:
     """Write a run's results; `values` are CheckerRun columns (issued and failed are
     counted as each batch commits, not here)."""
     with write_transaction(deadline):
-        update = sa.update(CheckerRun).where(CheckerRun.id == run_id)
+        # A run already marked abandoned (its lease lapsed: frozen, or stopped at its
+        # hard deadline) keeps that verdict; its committed counts are on the row.
+        update = sa.update(CheckerRun).where(
+            CheckerRun.id == run_id, CheckerRun.outcome == Outcome.RUNNING.value
+        )
         db.session.execute(update.values(finished_at=utcnow(), **values))
 
 

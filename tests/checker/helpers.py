@@ -100,12 +100,14 @@ def add_participants(
     return list(db.session.scalars(query))
 
 
-def seed(events: int, per_event: int, attended_every: int = 1) -> list[int]:
+def seed(
+    events: int, per_event: int, attended_every: int = 1, *, background: bool = True
+) -> list[int]:
     """Ended events full of participants; returns the ids owed a certificate."""
     owner = make_organizer()
     owed: list[int] = []
     for number in range(events):
-        event_id = make_event(owner, f"Event {number}")
+        event_id = make_event(owner, f"Event {number}", background=background)
         owed += add_participants(event_id, per_event, attended_every=attended_every)
     db.session.commit()
     return owed
@@ -210,6 +212,11 @@ def process_env(config: Mapping[str, str]) -> dict[str, str]:
     )
     env.update(config)
     return env
+
+
+def gunicorn_env(env: Mapping[str, str], **settings: str) -> dict[str, str]:
+    """`env` for the image's gunicorn command: its own PATH (the image's, mapped here)."""
+    return {**{k: v for k, v in env.items() if k != "PATH"}, **settings}
 
 
 def flask_check(env: Mapping[str, str], *args: str) -> subprocess.Popen[bytes]:
