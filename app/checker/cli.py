@@ -8,6 +8,7 @@ event page), or when `--until-done` stopped making progress.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from contextlib import ExitStack
@@ -51,6 +52,12 @@ def check(budget: float | None, until_done: bool) -> None:
             reason = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
             raise click.ClickException(f"The checker could not record a run: {reason}") from exc
         click.echo(summary(result), err=result.outcome == Outcome.FAILED)
+        if result.stopped:
+            # The run's thread is stuck in a call that may never return; exiting
+            # normally could wait on it (interpreter shutdown, pool clean-up).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
         failed = failed or result.outcome == Outcome.FAILED or result.failed > 0
         if until_done and result.outcome == Outcome.HELD:
             # Another run's claims end when it commits or when their lease lapses.

@@ -60,9 +60,16 @@ def abandon_stale_runs(now: datetime) -> int:
     a lapsed lease means it is no longer working. Its claims have lapsed with
     it, and the next run that takes them over deletes any files it left.
     """
-    running = db.session.scalars(
-        sa.select(CheckerRun).where(CheckerRun.outcome == Outcome.RUNNING.value)
+    query = (
+        sa.select(CheckerRun)
+        .where(CheckerRun.outcome == Outcome.RUNNING.value)
+        .order_by(CheckerRun.id)
     )
+    if db.engine.dialect.name != "sqlite":
+        # A row locked right now belongs to a run that is writing it: alive. Skipping
+        # it also keeps two starting runs from waiting on each other.
+        query = query.with_for_update(skip_locked=True)
+    running = db.session.scalars(query)
     stale = 0
     for run in running:
         limit = run.expires_at or run.started_at + timedelta(
