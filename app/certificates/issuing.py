@@ -29,6 +29,9 @@ from app.extensions import db
 from app.participants.models import Participant
 
 SUPERSEDED = "superseded by {code}"
+# What a certificate's files show, and what its row records besides files and state.
+RENDERED = ("holder_name", "event_title", "event_date", "code", "verify_url", "issued_at")
+RECORDED = ("participant_id", "event_id", "issuer", *RENDERED)
 _BACKGROUND_CACHE = 16
 _backgrounds: OrderedDict[str, bytes] = OrderedDict()
 _backgrounds_lock = threading.Lock()
@@ -109,14 +112,7 @@ def render_files(certificate, event, storage=None) -> tuple[bytes, bytes]:
     """PNG and PDF of a certificate, from what its row (or draft) records."""
     from app.certificates.rendering import CertificateData, render_png_pdf
 
-    data = CertificateData(
-        holder_name=certificate.holder_name,
-        event_title=certificate.event_title,
-        event_date=certificate.event_date,
-        code=certificate.code,
-        verify_url=certificate.verify_url,
-        issued_at=certificate.issued_at,
-    )
+    data = CertificateData(**{name: getattr(certificate, name) for name in RENDERED})
     layout, background = event_template(event, storage)
     return render_png_pdf(data, layout, background)
 
@@ -232,15 +228,7 @@ def record(item: Draft, files: Files, now: datetime) -> Certificate | None:
         db.session.flush()
     png_key, pdf_key = certificate_keys(item.code)
     certificate = Certificate(
-        participant_id=item.participant_id,
-        event_id=item.event_id,
-        code=item.code,
-        holder_name=item.holder_name,
-        event_title=item.event_title,
-        event_date=item.event_date,
-        issuer=item.issuer,
-        verify_url=item.verify_url,
-        issued_at=item.issued_at,
+        **{name: getattr(item, name) for name in RECORDED},
         png_key=png_key,
         pdf_key=pdf_key,
         png_sha256=files.png_sha256,

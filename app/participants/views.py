@@ -83,7 +83,7 @@ def delete(event_id: int, participant_id: int):
 
     A valid certificate is never lost by accident: it must be revoked first.
     """
-    from app.certificates.issuing import certificate_keys
+    from app.certificates.issuing import discard
     from app.certificates.models import Certificate
 
     _, participant = owned_participant_or_404(event_id, participant_id)
@@ -98,16 +98,14 @@ def delete(event_id: int, participant_id: int):
             "error",
         )
         return to_event(event_id)
-    keys = [key for c in certificates for key in certificate_keys(c.code)]
+    codes = [c.code for c in certificates]
     name = participant.name
     db.session.delete(participant)
     db.session.commit()
-    if keys:
+    if codes:
         from app.storage import get_storage
 
-        storage = get_storage()
-        for key in keys:
-            storage.delete(key)
+        discard(codes, get_storage())
     flash(f"Removed {name}.", "success")
     return to_event(event_id)
 

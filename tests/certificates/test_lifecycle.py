@@ -54,6 +54,11 @@ def post(client, event_id: int, action: str, **data):
     return post_form(client, f"/events/{event_id}", data, action=action)
 
 
+def revoke(client, event_id: int, certificate_id: int, reason: str):
+    action = f"/events/{event_id}/certificates/{certificate_id}/revoke"
+    return post(client, event_id, action, reason=reason)
+
+
 def test_an_event_with_certificates_is_archived_not_deleted(app, client, ended_event):
     code = issue_all(client, app, ended_event)[0]
     page = client.get(f"/events/{ended_event}/delete").get_data(as_text=True)
@@ -101,12 +106,7 @@ def test_unmarking_attendance_keeps_the_certificate_listed_and_revocable(app, cl
     assert certificate.code in page
     assert f"/certificates/{certificate.id}/revoke" in page
 
-    post(
-        client,
-        ended_event,
-        f"/events/{ended_event}/certificates/{certificate.id}/revoke",
-        reason="Did not attend after all",
-    )
+    revoke(client, ended_event, certificate.id, "Did not attend after all")
     assert "Revoked" in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     # The checker does not issue to them again, and the Issue button refuses.
     post(client, ended_event, f"/events/{ended_event}/issue-now")
@@ -153,11 +153,10 @@ def test_correcting_a_name_reissues_and_supersedes(app, client, ended_event):
 def test_reissue_after_revocation_and_unrevoke(app, client, ended_event):
     code = issue_all(client, app, ended_event)[0]
     certificate = certificate_of(app, code)
-    revoke = f"/events/{ended_event}/certificates/{certificate.id}/revoke"
-    post(client, ended_event, revoke, reason="First reason")
+    revoke(client, ended_event, certificate.id, "First reason")
     first = certificate_of(app, code)
     # A second revocation keeps the first date and reason.
-    response = post(client, ended_event, revoke, reason="Second reason")
+    response = revoke(client, ended_event, certificate.id, "Second reason")
     assert response.status_code == 302
     again = certificate_of(app, code)
     assert (again.revoked_at, again.revoked_reason) == (first.revoked_at, "First reason")
@@ -168,7 +167,7 @@ def test_reissue_after_revocation_and_unrevoke(app, client, ended_event):
     assert restored.valid
     assert "Genuine and valid" in client.get(f"/verify/{code}").get_data(as_text=True)
 
-    post(client, ended_event, revoke, reason="Wrong date")
+    revoke(client, ended_event, certificate.id, "Wrong date")
     post(client, ended_event, f"/events/{ended_event}/certificates/{certificate.id}/reissue")
     rows = [
         c for c in certificates(app, ended_event) if c.participant_id == certificate.participant_id
@@ -183,12 +182,7 @@ def test_reissue_after_revocation_and_unrevoke(app, client, ended_event):
 def test_revoked_certificates_are_not_offered_publicly_nor_zipped(app, client, ended_event):
     codes = issue_all(client, app, ended_event)
     revoked = certificate_of(app, codes[0])
-    post(
-        client,
-        ended_event,
-        f"/events/{ended_event}/certificates/{revoked.id}/revoke",
-        reason="Mistake",
-    )
+    revoke(client, ended_event, revoked.id, "Mistake")
     page = client.get(f"/verify/{revoked.code}").get_data(as_text=True)
     assert "Revoked" in page and "not offered for download" in page
     assert "Download PDF" not in page and "Download PNG" not in page
@@ -225,12 +219,7 @@ def test_zip_exports_are_reused_until_something_changes(app, client, ended_event
     assert storage_keys(app, "exports/") == first and len(first) == 1
 
     revoked = certificate_of(app, codes[0])
-    post(
-        client,
-        ended_event,
-        f"/events/{ended_event}/certificates/{revoked.id}/revoke",
-        reason="Mistake",
-    )
+    revoke(client, ended_event, revoked.id, "Mistake")
     zip_names(client, ended_event)
     second = storage_keys(app, "exports/")
     assert len(second) == 1 and second != first
@@ -305,12 +294,7 @@ def test_removing_a_participant(app, client, ended_event):
     assert "revoke it before removing them" in page
     assert client.get(f"/verify/{certificate.code}").status_code == 200
 
-    post(
-        client,
-        ended_event,
-        f"/events/{ended_event}/certificates/{certificate.id}/revoke",
-        reason="Asked to be removed",
-    )
+    revoke(client, ended_event, certificate.id, "Asked to be removed")
     post(client, ended_event, f"/events/{ended_event}/participants/{ada}/delete")
     assert participant_id(app, "ada@example.org") is None
     assert client.get(f"/verify/{certificate.code}").status_code == 404
