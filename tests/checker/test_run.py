@@ -191,6 +191,9 @@ def test_missing_base_url_fails_the_run_by_name(app):
 
     assert result.outcome == Outcome.FAILED
     assert "BASE_URL" in result.error
+    # A failed run still says what is left, and gave back the claims it took.
+    assert (result.issued, result.remaining) == (0, 2)
+    assert db.session.scalar(sa.select(sa.func.count(IssueClaim.participant_id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(IssueFailure.id))) == 0
     assert db.session.get(CheckerRun, result.run_id).outcome == Outcome.FAILED
 
@@ -276,3 +279,66 @@ def test_the_unique_index_is_only_a_backstop(monkeypatch):
 
 def test_dates_in_the_scenario_are_in_the_past():
     assert utcnow() > ENDED_AT
+
+
+def test_no_database_connection_is_held_while_files_are_made(monkeypatch):
+    import app.checker.issue as issue
+
+    seed(events=1, per_event=12)
+    real, seen = issue.write_files, []
+
+    def watched(draft, storage):
+        seen.append(db.engine.pool.checkedout())
+        return real(draft, storage)
+
+    monkeypatch.setattr(issue, "write_files", watched)
+    result = check_events()
+    assert result.issued == 12
+    assert seen == [0] * 12
+
+
+def test_work_claimed_by_another_live_run_is_reported_held():
+    from app.certificates.codes import new_code
+
+    owed = seed(events=1, per_event=3)
+    db.session.add(
+        IssueClaim(
+            participant_id=owed[0],
+            run_id=None,
+            token="another-run",
+            code=new_code(),
+            stale_codes="",
+            expires_at=utcnow() + timedelta(minutes=1),
+        )
+    )
+    db.session.commit()
+
+    result = check_events()
+
+    assert (result.outcome, result.issued, result.remaining, result.held) == ("held", 2, 1, 1)
+    assert db.session.get(CheckerRun, result.run_id).held == 1
+
+
+def test_a_lapsed_claim_is_taken_over_and_its_files_deleted():
+    from app.certificates.codes import new_code
+    from app.storage import get_storage
+
+    owed = seed(events=1, per_event=2)
+    dead = new_code()
+    get_storage().put(f"certificates/{dead}.png", b"half of a dead run's work", "image/png")
+    db.session.add(
+        IssueClaim(
+            participant_id=owed[0],
+            run_id=None,
+            token="a-killed-run",
+            code=dead,
+            stale_codes="",
+            expires_at=utcnow() - timedelta(seconds=1),
+        )
+    )
+    db.session.commit()
+
+    result = check_events()
+
+    assert (result.outcome, result.issued) == ("done", 2)
+    assert_exactly_once(owed)
