@@ -169,7 +169,8 @@ def check_events(
     to one participant; `retry_failed` makes that event's failed certificates
     due at once; `on_progress(done, total)` follows progress. Needs an app
     context; commits the caller's session first (the run uses its own
-    connections). Raises only if the run cannot even be recorded.
+    connections). Never raises for the database or storage: a run that could
+    not even be recorded comes back failed, with run_id None.
     """
     started = time.monotonic()
     if budget_seconds is None:
@@ -221,13 +222,30 @@ def _run(
     on_progress: ProgressCallback | None,
     box: dict[str, object],
 ) -> CheckResult:
-    run_id = start_run(
-        trigger,
-        scope.event_id,
-        clock.budget,
-        deadline=clock.deadline,
-        expires_at=clock.lease_until(),
-    )
+    try:
+        run_id = start_run(
+            trigger,
+            scope.event_id,
+            clock.budget,
+            deadline=clock.deadline,
+            expires_at=clock.lease_until(),
+        )
+    except (sa.exc.DBAPIError, ClaimTimeout) as exc:
+        # Nothing was claimed: the caller gets a failed result to show, not an exception.
+        db.session.rollback()
+        log.exception("the checker could not record a run")
+        reason = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+        return CheckResult(
+            None,
+            trigger,
+            scope.event_id,
+            outcome=Outcome.FAILED.value,
+            remaining=None,
+            deferred=None,
+            held=None,
+            duration=time.monotonic() - clock.started,
+            error=f"The checker could not record a run: {reason}",
+        )
     result = CheckResult(run_id=run_id, trigger=trigger, event_id=scope.event_id)
     box["partial"] = result
     try:
