@@ -83,12 +83,15 @@ def _codes_in_use(codes: set[str], deadline: float) -> set[str]:
     from app.extensions import db
 
     with write_transaction(deadline, write=False):
-        used = set(
-            db.session.scalars(sa.select(Certificate.code).where(Certificate.code.in_(codes)))
-        )
+        # Claims first: a code leaves them only when the certificate that carries it
+        # is committed (same transaction) or its files are gone. Reading certificates
+        # first could miss a code that moved from a claim to a certificate in between.
+        used: set[str] = set()
         for code, stale in db.session.execute(sa.select(IssueClaim.code, IssueClaim.stale_codes)):
             used.add(code)
             used.update(stale.split())
+        query = sa.select(Certificate.code).where(Certificate.code.in_(codes))
+        used.update(db.session.scalars(query))
     return used
 
 

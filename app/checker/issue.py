@@ -29,7 +29,7 @@ class Attempt(enum.StrEnum):
     FAILED = "failed"  # recorded in issue_failures, retried after a delay
     LOST = "lost"  # the claim lapsed or was taken over: this attempt's files are gone
     SKIPPED = "skipped"  # not attempted (no time, no longer owed): the claim is released
-    KEPT = "kept"  # stale files could not be deleted: the claim stays, to be retried
+    KEPT = "kept"  # stale files not deleted yet: the claim stays (and lapses), to be retried
 
 
 class RunError(Exception):
@@ -65,7 +65,9 @@ def write_batch(claims: list[Claim], clock) -> list[object]:
     for number, claim in enumerate(claims):
         storage = clock.storage(first=number == 0)
         if storage is None:
-            outcomes.append(Attempt.SKIPPED)
+            # Out of time. A taken-over claim must keep its stale codes until their
+            # files are gone, so it stays and lapses; a fresh one is given back.
+            outcomes.append(Attempt.KEPT if claim.stale_codes else Attempt.SKIPPED)
             continue
         if claim.stale_codes and not discard(claim.stale_codes, storage):
             outcomes.append(Attempt.KEPT)

@@ -169,7 +169,10 @@ def assert_storage_matches_rows(*, check_files: int | None = None) -> None:
     assert set(per_event) <= {f"event-{e.id}" for e in events}
     unaccounted = listed - expected - exports
     missing = expected - listed
-    assert (unaccounted, missing) == (set(), set()), "storage does not match the rows"
+    assert (unaccounted, missing) == (set(), set()), (
+        f"storage does not match the rows: {len(unaccounted)} unaccounted "
+        f"{sorted(unaccounted)[:6]}, {len(missing)} missing {sorted(missing)[:6]}"
+    )
     for certificate in certificates[:check_files]:
         assert_files_are_its_own(certificate, storage)
 
