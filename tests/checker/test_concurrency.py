@@ -75,7 +75,6 @@ def test_eight_processes_issue_each_certificate_exactly_once(env, database_url):
 
     for status, text in outputs:
         assert status == 0, text
-        print(text)
         # Runs that found the rest claimed by others said so, then waited for it.
         assert text.strip().splitlines()[-1].split(": ")[1].startswith("done"), text
     assert_exactly_once(owed, check_digests=20)
