@@ -10,9 +10,13 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from PIL import Image, ImageDraw
+from . import textstack
 
-from .fonts import get_font
+textstack.load_fribidi()  # before Pillow's font module is imported: see textstack
+
+from PIL import Image, ImageDraw  # noqa: E402
+
+from .fonts import get_font  # noqa: E402
 
 DEFAULT_SIZE = (1754, 1240)  # A4 landscape at 150 dpi
 

@@ -1,0 +1,57 @@
+"""Draw docs/scripts-sample.png: one certificate per supported script, on the built-in
+template, with the sample names of tests/rendering/scripts.py.
+
+    .venv/bin/python scripts/scripts_sample.py
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.rendering.helpers import decode, make_data  # noqa: E402
+from tests.rendering.scripts import SCRIPTS  # noqa: E402
+
+from app.certificates.rendering import render_png  # noqa: E402
+
+COLUMNS = 4
+THUMB = 440
+
+
+def main() -> int:
+    from PIL import Image
+
+    thumbs = []
+    for sample in SCRIPTS.values():
+        data = replace(
+            make_data(),
+            holder_name=sample.name,
+            event_title=sample.title,
+            event_date=sample.date,
+            language=sample.language,
+        )
+        image = decode(render_png(data)).convert("RGB")
+        height = round(image.height * THUMB / image.width)
+        thumbs.append(image.resize((THUMB, height), Image.Resampling.LANCZOS))
+    gap = 12
+    rows = -(-len(thumbs) // COLUMNS)
+    sheet = Image.new(
+        "RGB",
+        (COLUMNS * (THUMB + gap) + gap, rows * (thumbs[0].height + gap) + gap),
+        (255, 255, 255),
+    )
+    for index, thumb in enumerate(thumbs):
+        row, column = divmod(index, COLUMNS)
+        sheet.paste(thumb, (gap + column * (THUMB + gap), gap + row * (thumb.height + gap)))
+    target = ROOT / "docs" / "scripts-sample.png"
+    sheet.save(target, optimize=True)
+    print(f"{target.relative_to(ROOT)}: {sheet.width}x{sheet.height}, {target.stat().st_size} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
