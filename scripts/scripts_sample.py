@@ -13,10 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.certificates.rendering import render_png  # noqa: E402
 from tests.rendering.helpers import decode, make_data  # noqa: E402
 from tests.rendering.scripts import SCRIPTS  # noqa: E402
-
-from app.certificates.rendering import render_png  # noqa: E402
 
 COLUMNS = 4
 THUMB = 440
@@ -49,7 +48,8 @@ def main() -> int:
         sheet.paste(thumb, (gap + column * (THUMB + gap), gap + row * (thumb.height + gap)))
     target = ROOT / "docs" / "scripts-sample.png"
     sheet.save(target, optimize=True)
-    print(f"{target.relative_to(ROOT)}: {sheet.width}x{sheet.height}, {target.stat().st_size} bytes")
+    size = target.stat().st_size
+    print(f"{target.relative_to(ROOT)}: {sheet.width}x{sheet.height}, {size} bytes")
     return 0
 
 

@@ -372,6 +372,7 @@ def render_preview(
     *,
     event_title: str = "Sample Event",
     event_date: str = "1 January 2030",
+    language: str = "en",
     max_width: int = PREVIEW_WIDTH,
 ) -> bytes:
     """A PNG preview of a layout on a template, with sample data, at most max_width wide."""
@@ -382,6 +383,7 @@ def render_preview(
         code="SAMPLE-0000",
         verify_url="https://example.com/verify/SAMPLE-0000",
         issued_at=SAMPLE_ISSUED_AT,
+        language=language,
     )
     image = _paint(_drawing(data, layout, background_png))
     if image.width > max_width:
