@@ -25,8 +25,7 @@ sys.path.insert(0, str(ROOT))
 from app.certificates.rendering import render_png_pdf  # noqa: E402
 from app.certificates.rendering.fonts import FONT_DIR  # noqa: E402
 from app.certificates.rendering.textstack import vendored_path  # noqa: E402
-from tests.rendering.helpers import make_data  # noqa: E402
-from tests.rendering.scripts import SCRIPTS  # noqa: E402
+from tests.rendering.scripts import SCRIPTS, certificate_data  # noqa: E402
 
 
 def main() -> int:
@@ -35,13 +34,7 @@ def main() -> int:
     runs = parser.parse_args().runs
     results = {}
     for script, sample in SCRIPTS.items():
-        data = replace(
-            make_data(),
-            holder_name=sample.name,
-            event_title=sample.title,
-            event_date=sample.date,
-            language=sample.language,
-        )
+        data = certificate_data(script)
         png, pdf = render_png_pdf(data)  # warm-up: fonts loaded, shaping cached per size
         times = []
         for index in range(runs):

@@ -7,15 +7,14 @@ template, with the sample names of tests/rendering/scripts.py.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.certificates.rendering import render_png  # noqa: E402
-from tests.rendering.helpers import decode, make_data  # noqa: E402
-from tests.rendering.scripts import SCRIPTS  # noqa: E402
+from tests.rendering.helpers import decode  # noqa: E402
+from tests.rendering.scripts import SCRIPTS, certificate_data  # noqa: E402
 
 COLUMNS = 4
 THUMB = 440
@@ -25,15 +24,8 @@ def main() -> int:
     from PIL import Image
 
     thumbs = []
-    for sample in SCRIPTS.values():
-        data = replace(
-            make_data(),
-            holder_name=sample.name,
-            event_title=sample.title,
-            event_date=sample.date,
-            language=sample.language,
-        )
-        image = decode(render_png(data)).convert("RGB")
+    for script in SCRIPTS:
+        image = decode(render_png(certificate_data(script))).convert("RGB")
         height = round(image.height * THUMB / image.width)
         thumbs.append(image.resize((THUMB, height), Image.Resampling.LANCZOS))
     gap = 12

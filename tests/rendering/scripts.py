@@ -3,7 +3,9 @@ images, the PDF checks, the sample sheet (docs/scripts-sample.png) and bench/ dr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from .helpers import make_data
 
 
 @dataclass(frozen=True)
@@ -29,3 +31,15 @@ SCRIPTS = {
     "korean": Sample("김민준", "한국 소프트웨어 학회", "ko", "2025년 3월 14일"),
     "mixed": Sample("Ana محمد 王 יעל", "Summit مؤتمر 2025 हिन्दी", "en", "14 March 2025"),
 }
+
+
+def certificate_data(script: str):
+    """The certificate data of one sample: its name, title, date and language."""
+    sample = SCRIPTS[script]
+    return replace(
+        make_data(),
+        holder_name=sample.name,
+        event_title=sample.title,
+        event_date=sample.date,
+        language=sample.language,
+    )

@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import unicodedata
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -22,27 +21,16 @@ from PIL import Image, ImageChops
 from app.certificates.rendering import render_png_pdf
 from tests.tools import need_program
 
-from .helpers import decode, make_data
-from .scripts import SCRIPTS
+from .helpers import decode
+from .scripts import SCRIPTS, certificate_data
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("LAUREL_UPDATE_GOLDEN") == "1"
 
 
-def sample_data(script: str):
-    sample = SCRIPTS[script]
-    return replace(
-        make_data(),
-        holder_name=sample.name,
-        event_title=sample.title,
-        event_date=sample.date,
-        language=sample.language,
-    )
-
-
 @cache
 def rendered(script: str) -> tuple[bytes, bytes]:
-    return render_png_pdf(sample_data(script))
+    return render_png_pdf(certificate_data(script))
 
 
 def small(image: Image.Image) -> Image.Image:
@@ -139,4 +127,4 @@ def test_pdf_rasterises_like_the_png(script, tmp_path):
 
 @pytest.mark.parametrize("script", ["arabic", "mixed"])
 def test_same_data_same_bytes(script):
-    assert render_png_pdf(sample_data(script)) == rendered(script)
+    assert render_png_pdf(certificate_data(script)) == rendered(script)
