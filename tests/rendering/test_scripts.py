@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from app.certificates.rendering import render_png_pdf
+from app.certificates.rendering import load_background, render_png_pdf
 from tests.tools import need_program
 
-from .helpers import decode
+from .helpers import decode, make_data, png_bytes, template_image
 from .scripts import SCRIPTS, certificate_data
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -121,10 +121,40 @@ def test_pdf_rasterises_like_the_png(script, tmp_path):
     page = Image.open(tmp_path / "p.png")
     image = decode(png)
     assert page.size == image.size
-    # antialiasing differs between FreeType and poppler at glyph edges; glyphs do not move
-    assert differing(small(page), small(image), 64) < 0.003
+    # FreeType hints glyphs for the PNG, poppler draws them unhinted: their edges differ
+    # by a few pixels (0.4-0.5 % of the page here); a missing or moved word is several %
+    assert differing(small(page), small(image), 64) < 0.01
 
 
 @pytest.mark.parametrize("script", ["arabic", "mixed"])
 def test_same_data_same_bytes(script):
     assert render_png_pdf(certificate_data(script)) == rendered(script)
+
+
+OLD_BUILT_IN_PDF_BYTES = 129_874  # the single-image PDF this replaced, for the same data
+
+
+def test_built_in_template_pdf_is_vector_and_at_most_half_the_old_size(tmp_path):
+    need_program("pdfimages", "Debian poppler-utils")
+    pdf = render_png_pdf(make_data())[1]
+    assert len(pdf) <= OLD_BUILT_IN_PDF_BYTES // 2
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    listed = subprocess.run(
+        ["pdfimages", "-list", str(tmp_path / "c.pdf")], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert listed == []  # background as paths, the QR code as rectangles
+
+
+def test_an_uploaded_background_is_embedded_losslessly(tmp_path):
+    need_program("pdfimages", "Debian poppler-utils")
+    background = load_background(png_bytes(template_image((2000, 1414))))
+    pdf = render_png_pdf(make_data(), None, background)[1]
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    subprocess.run(["pdfimages", "-png", str(tmp_path / "c.pdf"), str(tmp_path / "i")], check=True)
+    (extracted,) = sorted(tmp_path.glob("i-*.png"))
+    assert (
+        ImageChops.difference(
+            Image.open(extracted).convert("RGB"), decode(background).convert("RGB")
+        ).getbbox()
+        is None
+    )

@@ -3,11 +3,16 @@
 An ivory page with a double gold border, corner ornaments, a laurel wreath, a
 seal and the heading, drawn supersampled and the same to the byte every time,
 so that an event needs no upload to look good.
+
+The drawing is recorded as shapes (`Shape`) once: replayed on Pillow they make the
+PNG's background; `vectors()` hands them, with the heading as text, to the PDF, which
+draws them as paths instead of embedding a page-sized image.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 from . import textstack
@@ -17,6 +22,7 @@ textstack.load_fribidi()  # before Pillow's font module is imported: see textsta
 from PIL import Image, ImageDraw  # noqa: E402
 
 from .fonts import get_font  # noqa: E402
+from .lines import Line, PlacedText, Run  # noqa: E402
 
 DEFAULT_SIZE = (1754, 1240)  # A4 landscape at 150 dpi
 
@@ -28,6 +34,71 @@ LEAF_DARK = (88, 104, 60)
 INK = (31, 42, 68)
 
 _SUPERSAMPLE = 3
+HEADING = "CERTIFICATE OF ATTENDANCE"
+
+Colour = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One ImageDraw call: polygon (filled), line (stroked), rectangle or ellipse (filled
+    when `width` is None, else outlined inside the box), in supersampled pixels."""
+
+    kind: str
+    points: tuple[tuple[float, float], ...]
+    colour: Colour
+    width: int | None = None
+    round_joins: bool = False
+
+
+class _Recorder:
+    """Stands in for ImageDraw while the template is drawn, keeping each call."""
+
+    def __init__(self) -> None:
+        self.shapes: list[Shape] = []
+
+    def polygon(self, xy, fill) -> None:
+        self.shapes.append(Shape("polygon", tuple(xy), fill))
+
+    def line(self, xy, fill, width=1, joint=None) -> None:
+        self.shapes.append(Shape("line", tuple(xy), fill, width, joint == "curve"))
+
+    def rectangle(self, xy, outline, width=1) -> None:
+        (x0, y0, x1, y1) = xy
+        self.shapes.append(Shape("rectangle", ((x0, y0), (x1, y1)), outline, width))
+
+    def ellipse(self, xy, fill=None, outline=None, width=1) -> None:
+        (x0, y0, x1, y1) = xy
+        if fill is not None:
+            self.shapes.append(Shape("ellipse", ((x0, y0), (x1, y1)), fill))
+        else:
+            self.shapes.append(Shape("ellipse", ((x0, y0), (x1, y1)), outline, width))
+
+
+def _replay(draw: ImageDraw.ImageDraw, shapes: list[Shape]) -> None:
+    for shape in shapes:
+        if shape.kind == "polygon":
+            draw.polygon(shape.points, fill=shape.colour)
+        elif shape.kind == "line":
+            joint = "curve" if shape.round_joins else None
+            draw.line(shape.points, fill=shape.colour, width=shape.width, joint=joint)
+        else:
+            box = [*shape.points[0], *shape.points[1]]
+            paint = getattr(draw, shape.kind)
+            if shape.width is None:
+                paint(box, fill=shape.colour)
+            else:
+                paint(box, outline=shape.colour, width=shape.width)
+
+
+@dataclass(frozen=True)
+class Vectors:
+    """The template for the PDF: paper colour, shapes (supersampled px), the heading."""
+
+    paper: Colour
+    shapes: tuple[Shape, ...]
+    supersample: int
+    heading: PlacedText
 
 
 def _leaf(
@@ -146,11 +217,11 @@ def _seal(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float) -> None:
     _wreath(draw, cx, cy + r * 0.05, r * 0.52)
 
 
-def _draw_page(width: int, height: int) -> Image.Image:
+@lru_cache(maxsize=4)
+def _shapes(width: int, height: int) -> tuple[Shape, ...]:
     s = _SUPERSAMPLE
     w, h = width * s, height * s
-    image = Image.new("RGB", (w, h), PAPER)
-    draw = ImageDraw.Draw(image)
+    draw = _Recorder()
     unit = h / 100  # 1% of the page height
 
     # double border: a heavy outer frame and a fine inner line
@@ -179,28 +250,51 @@ def _draw_page(width: int, height: int) -> Image.Image:
         r = unit * 0.45
         for x in (w / 2 - half, w / 2 + half):
             draw.polygon([(x, y - r), (x + r, y), (x, y + r), (x - r, y)], fill=GOLD)
+    return tuple(draw.shapes)
 
+
+def _draw_page(width: int, height: int) -> Image.Image:
+    s = _SUPERSAMPLE
+    image = Image.new("RGB", (width * s, height * s), PAPER)
+    _replay(ImageDraw.Draw(image), list(_shapes(width, height)))
     return image.resize((width, height), Image.Resampling.LANCZOS)
 
 
-def _draw_heading(image: Image.Image) -> None:
-    width, height = image.size
-    draw = ImageDraw.Draw(image)
-    text = "CERTIFICATE OF ATTENDANCE"
+@lru_cache(maxsize=4)
+def _heading(width: int, height: int) -> PlacedText:
+    """The letter-spaced heading, one run per letter, centred near the top."""
     size = max(8, round(height * 0.055))
     spacing = 0.14  # letter spacing, in em
     while True:
         font = get_font("serif", "bold", size)
-        advances = [font.getlength(c) for c in text]
-        total = sum(advances) + spacing * size * (len(text) - 1)
+        advances = [font.getlength(c) for c in HEADING]
+        total = sum(advances) + spacing * size * (len(HEADING) - 1)
         if total <= width * 0.76 or size <= 8:
             break
         size -= 1
-    x = (width - total) / 2
-    y = height * 0.255
-    for char, advance in zip(text, advances, strict=True):
-        draw.text((x, y), char, font=font, fill=INK, anchor="lm")
+    runs, x = [], 0.0
+    for char, advance in zip(HEADING, advances, strict=True):
+        runs.append(Run("NotoSerif", char, False, None, x, advance))
         x += advance + spacing * size
+    ascent, descent = font.getmetrics()
+    baseline = height * 0.255 + (ascent - descent) / 2  # the line's middle on 0.255
+    line = Line(tuple(runs), total)
+    colour = "#{:02x}{:02x}{:02x}".format(*INK)
+    return PlacedText("bold", size, colour, (((width - total) / 2, baseline, line),))
+
+
+def _draw_heading(image: Image.Image) -> None:
+    heading = _heading(*image.size)
+    draw = ImageDraw.Draw(image)
+    font = get_font("serif", "bold", heading.size)
+    for left, baseline, line in heading.lines:
+        for run in line.runs:
+            draw.text((left + run.x, baseline), run.text, font=font, fill=INK, anchor="ls")
+
+
+def vectors(width: int, height: int) -> Vectors:
+    """The built-in template of this size as shapes and text, for the PDF."""
+    return Vectors(PAPER, _shapes(width, height), _SUPERSAMPLE, _heading(width, height))
 
 
 @lru_cache(maxsize=4)

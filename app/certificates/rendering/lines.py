@@ -40,6 +40,16 @@ class Line:
     width: float
 
 
+@dataclass(frozen=True)
+class PlacedText:
+    """Text ready to draw: each line's left edge and baseline (px) and its runs."""
+
+    weight: str
+    size: int  # px
+    color: str
+    lines: tuple[tuple[float, float, Line], ...]
+
+
 def run_language(face: str, text: str, language: str | None) -> str | None:
     """The language a run is shaped in: the event's, except that Han, kana and hangul
     take the forms of the language they are written in (the CJK font's `locl`)."""

@@ -6,7 +6,8 @@ the fallback chain already uses, shapes text with HarfBuzz (uharfbuzz, a self-co
 wheel), embeds images losslessly (Flate with the PNG predictor) and writes the same
 bytes for the same input once the creation date is fixed.
 
-The page draws the `Drawing` that the PNG paints: the background image, each run of
+The page draws the `Drawing` that the PNG paints: the background image (or, for the
+built-in template, its shapes as vector paths and its heading as text), each run of
 each text line at the position and size the PNG uses (converted from pixels to points
 at the PNG's resolution), shaped in the run's direction and language, and the QR code
 as filled rectangles. So `pdftotext` reads the holder's name and a screen reader
@@ -20,7 +21,9 @@ from datetime import UTC
 
 from fpdf import FPDF
 
+from .default_template import Shape, Vectors
 from .fonts import face_file
+from .lines import PlacedText
 from .render import CertificateData, Drawing
 
 BASELINE = 0.8  # fpdf2 puts a cell's baseline 0.5 h + 0.3 font size below its top
@@ -54,9 +57,38 @@ def _background(pdf: FPDF, drawing: Drawing, width: float, height: float) -> Non
     pdf.image(out, x=0, y=0, w=width, h=height)
 
 
-def _texts(pdf: FPDF, drawing: Drawing, scale: float) -> None:
+def _shape(pdf: FPDF, shape: Shape, k: float) -> None:
+    pdf.set_fill_color(*shape.colour)
+    pdf.set_draw_color(*shape.colour)
+    points = [(x * k, y * k) for x, y in shape.points]
+    if shape.kind == "polygon":
+        pdf.polygon(points, style="F")
+        return
+    width = (shape.width or 0) * k
+    pdf.set_line_width(width)
+    if shape.kind == "line":
+        with pdf.local_context(stroke_join_style="ROUND" if shape.round_joins else "MITER"):
+            pdf.polyline(points, style="D")
+        return
+    (x0, y0), (x1, y1) = points
+    if shape.width is not None:  # Pillow strokes inside the box: the path runs mid-stroke
+        x0, y0, x1, y1 = x0 + width / 2, y0 + width / 2, x1 - width / 2, y1 - width / 2
+    style = "F" if shape.width is None else "D"
+    paint = pdf.rect if shape.kind == "rectangle" else pdf.ellipse
+    paint(x0, y0, x1 - x0, y1 - y0, style=style)
+
+
+def _vector_background(pdf: FPDF, vectors: Vectors, width: float, height: float, scale: float):
+    """The built-in template as paths and text: a fraction of its image's bytes."""
+    pdf.set_fill_color(*vectors.paper)
+    pdf.rect(0, 0, width, height, style="F")
+    for shape in vectors.shapes:
+        _shape(pdf, shape, scale / vectors.supersample)
+
+
+def _texts(pdf: FPDF, texts: tuple[PlacedText, ...], scale: float) -> None:
     fonts: set[str] = set()
-    for text in drawing.texts:
+    for text in texts:
         size = text.size * scale
         red, green, blue = (int(text.color[i : i + 2], 16) for i in (1, 3, 5))
         pdf.set_text_color(red, green, blue)
@@ -100,7 +132,12 @@ def write_pdf(drawing: Drawing, data: CertificateData, dpi: float) -> bytes:
     scale = 72 / dpi
     width, height = (side * scale for side in drawing.size)
     pdf = _document(data, width, height)
-    _background(pdf, drawing, width, height)
-    _texts(pdf, drawing, scale)
+    if drawing.vectors is None:
+        _background(pdf, drawing, width, height)
+        texts = drawing.texts
+    else:
+        _vector_background(pdf, drawing.vectors, width, height, scale)
+        texts = (drawing.vectors.heading, *drawing.texts)
+    _texts(pdf, texts, scale)
     _codes(pdf, drawing, scale)
     return bytes(pdf.output())

@@ -29,10 +29,10 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from .background import BackgroundError, open_checked  # noqa: E402
 from .background import encode_png as _encode_png  # noqa: E402
-from .default_template import DEFAULT_SIZE, default_background  # noqa: E402
+from .default_template import DEFAULT_SIZE, Vectors, default_background, vectors  # noqa: E402
 from .fonts import get_face, get_font, normalize_text  # noqa: E402
 from .layout import DEFAULT_LAYOUT, Layout, QRField, TextField, parse_layout  # noqa: E402
-from .lines import Line, shape_line  # noqa: E402
+from .lines import PlacedText, shape_line  # noqa: E402
 
 A4_LONG_SIDE_INCHES = 297 / 25.4
 MIN_FONT_PX = 6
@@ -58,22 +58,13 @@ Measure = Callable[[str], float]
 
 
 @dataclass(frozen=True)
-class PlacedText:
-    """A text field ready to draw: each line's left edge and baseline (px) and its runs."""
-
-    weight: str
-    size: int  # px
-    color: str
-    lines: tuple[tuple[float, float, Line], ...]
-
-
-@dataclass(frozen=True)
 class Drawing:
     """Everything a certificate shows, in pixels of the background."""
 
     background: Image.Image
     texts: tuple[PlacedText, ...]
     codes: tuple[tuple[list[list[bool]], tuple[int, int, int, int]], ...]  # modules, box
+    vectors: Vectors | None = None  # the built-in template as shapes, for the PDF
 
     @property
     def size(self) -> tuple[int, int]:
@@ -313,7 +304,8 @@ def _drawing(data: CertificateData, layout: Layout | None, background_png: bytes
             )
             if placed is not None:
                 texts.append(placed)
-    return Drawing(background, tuple(texts), codes)
+    template = vectors(*background.size) if background_png is None else None
+    return Drawing(background, tuple(texts), codes, template)
 
 
 def _paint(drawing: Drawing) -> Image.Image:
