@@ -18,8 +18,10 @@ import pytest
 
 from app.certificates.rendering import render_png_pdf
 from tests.rendering.scripts import certificate_data
+from tests.vercel import report
 from tests.vercel.launcher import Launch, function_config, launch
 
+MAX_FONT_BYTES = 25 * 1024 * 1024  # the fonts' share of the bundle
 SCRIPTS = ("latin", "arabic", "hebrew", "devanagari", "thai", "japanese", "korean", "mixed")
 PROBE = "tests/vercel/render_probe.py"
 # What the probe needs beside the bundle: itself and the samples it renders.
@@ -75,3 +77,24 @@ def test_built_function_renders_the_same_bytes(built_bundle, script):
     answer = served(built_bundle, script)
     assert answer["text_layout"][0], answer["text_layout"]
     assert {k: answer[k] for k in ("png", "pdf")} == in_process(script)
+
+
+def test_bundle_ships_the_fonts_and_fribidi(built):
+    """The bundle as a whole is test_build's (Vercel's 250 MB); this records it and
+    keeps the fonts' share within budget."""
+    (func,) = built.functions()
+    for name in (
+        "static/fonts/NotoSansCJKsc-Regular.subset.otf",
+        "static/fonts/NotoSansArabic-Bold.ttf",
+        "static/fonts/OFL.txt",
+        "app/certificates/rendering/vendor/fribidi/x86_64/libfribidi.so.0",
+    ):
+        assert (func / name).is_file(), name
+    files = [p for p in func.rglob("*") if p.is_file() and not p.is_symlink()]
+    size = sum(p.stat().st_size for p in files)
+    fonts = sum(p.stat().st_size for p in (func / "static" / "fonts").iterdir())
+    report.record(
+        "function bundle with fonts (unzipped)",
+        f"{size / 1024 / 1024:.1f} MB, of which fonts {fonts / 1024 / 1024:.1f} MB",
+    )
+    assert fonts < MAX_FONT_BYTES
