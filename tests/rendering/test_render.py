@@ -197,6 +197,26 @@ def test_long_titles_wrap_onto_balanced_lines_instead_of_shrinking(data):
     assert box[3] - box[1] < 1.2 * px
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "国际人工智能与机器学习应用研讨会暨第十届年度学术交流大会",
+        "日本語自然言語処理と機械翻訳の国際シンポジウム、東京",
+        "المؤتمر الدولي للبرمجيات الحرة ومفتوحة المصدر في الشرق الأوسط",
+    ],
+)
+def test_titles_without_spaces_or_right_to_left_wrap_too(data, title):
+    """Chinese and Japanese wrap between characters, Arabic at spaces, on shaped widths."""
+    field = TextField("event_title", 0.5, 0.6, size=0.05, max_width=0.5, max_lines=2)
+    layout = Layout(fields=(FIELDS["participant_name"], field))
+    data = replace(data, event_title=title)
+    left, top, right, bottom = diff_box(
+        render(data, layout), render(data, without(layout, "event_title"))
+    )
+    assert bottom - top > 1.6 * 0.05 * H  # two lines
+    assert right - left <= 0.5 * W + 2
+
+
 def test_text_keeps_clear_of_the_qr_code(data):
     title = TextField("event_title", 0.05, QR.y, size=0.05, align="left")
     layout = Layout(fields=(FIELDS["participant_name"], title, QR))

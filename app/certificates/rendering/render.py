@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -165,16 +166,38 @@ def _greedy(words: list[str], widths: list[float], space: float, limit: float) -
     return lines
 
 
+# Chinese and Japanese break between characters, except before closing punctuation and
+# small kana (the basic kinsoku rule); other scripts break at spaces.
+_NO_LINE_START = set("、。，．・ー）」』】〕〉》！？：；ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ")
+
+
+def _breakable_cjk(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(("CJK UNIFIED", "HIRAGANA", "KATAKANA"))
+
+
+def _tokens(text: str) -> tuple[list[str], str]:
+    """The pieces a line may break between, and what joins them back."""
+    if " " in text or not any(_breakable_cjk(c) for c in text):
+        return text.split(" "), " "
+    tokens: list[str] = []
+    for char in text:
+        if tokens and (char in _NO_LINE_START or not _breakable_cjk(char)):
+            tokens[-1] += char
+        else:
+            tokens.append(char)
+    return tokens, ""
+
+
 def _wrap(measure: Measure, text: str, room: float, max_lines: int) -> list[str] | None:
     """`text` in at most `max_lines` lines no wider than `room`, balanced (lines of similar
     width rather than a full first line and a stub), or None if it cannot be done."""
     if measure(text) <= room:
         return [text]
-    words = text.split(" ")
+    words, joiner = _tokens(text)
     if max_lines == 1 or len(words) == 1:
         return None
     widths = [measure(w) for w in words]
-    space = measure(" ")
+    space = measure(joiner) if joiner else 0.0
     if max(widths) > room or len(_greedy(words, widths, space, room)) > max_lines:
         return None
     low, high = max(max(widths), (sum(widths) + space * (len(words) - 1)) / max_lines), room
@@ -184,7 +207,7 @@ def _wrap(measure: Measure, text: str, room: float, max_lines: int) -> list[str]
             high = middle
         else:
             low = middle
-    lines = [" ".join(line) for line in _greedy(words, widths, space, high)]
+    lines = [joiner.join(line) for line in _greedy(words, widths, space, high)]
     if any(measure(line) > room for line in lines):
         return None
     return lines
