@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 MIN_PASSWORD = 10
 
@@ -33,3 +33,13 @@ class SignupForm(FlaskForm):
         "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
     submit = SubmitField("Create account")
+
+
+class SettingsForm(FlaskForm):
+    display_name = StringField(
+        "Name shown as the issuer",
+        validators=[Optional(), Length(max=200)],
+        description="Your organisation or your name, as holders see it on their verify page "
+        "and on LinkedIn. Empty: your email address.",
+    )
+    submit = SubmitField("Save")

@@ -8,7 +8,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.accounts import AccountError, create_organizer, find_organizer
-from app.auth.forms import LoginForm, SignupForm
+from app.auth.forms import LoginForm, SettingsForm, SignupForm
+from app.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -51,8 +52,8 @@ def signup():
     if not current_app.config["SIGNUP_OPEN"]:
         abort(
             403,
-            description="Sign-up is closed here. Ask the operator for an account "
-            "(flask users create EMAIL), or set SIGNUP_OPEN=true.",
+            description="New accounts are not open here. Ask the person who runs this "
+            "Laurel site to create an account for you.",
         )
     form = SignupForm()
     if form.validate_on_submit():
@@ -65,3 +66,16 @@ def signup():
             return redirect(url_for("events.index"))
     status = 400 if form.errors else 200
     return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.display_name = (form.display_name.data or "").strip() or None
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("auth.settings"))
+    status = 400 if form.errors else 200
+    return render_template("auth/settings.html", form=form), status

@@ -15,7 +15,6 @@ import secrets
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     jsonify,
     redirect,
@@ -50,15 +49,29 @@ def current_layout_json(event: Event) -> str:
     return json.dumps(layout_to_dict(layout), indent=2, sort_keys=True, ensure_ascii=False)
 
 
-def render_page(event: Event, form: LayoutForm, errors: list[str], status: int = 200):
+def render_page(
+    event: Event,
+    form: LayoutForm,
+    errors: list[str],
+    status: int = 200,
+    background_error: str | None = None,
+):
     return render_template(
         "certificates/design.html",
         event=event,
         form=form,
         errors=errors,
         background=BackgroundForm(),
+        background_error=background_error,
         confirm=ConfirmForm(),
     ), status
+
+
+def refuse_background(event: Event, message: str):
+    """Back on the designer, saying why, with the saved layout as it was."""
+    return render_page(
+        event, LayoutForm(layout=current_layout_json(event)), [], 400, background_error=message
+    )
 
 
 @bp.get("/")
@@ -131,16 +144,18 @@ def set_background(event_id: int):
     form = BackgroundForm()
     key = form.key.data or ""
     if not form.validate_on_submit() or not key.startswith(f"uploads/event-{event.id}/"):
-        abort(400, description="This upload does not belong to this event; upload the file again.")
+        return refuse_background(
+            event, "This upload does not belong to this event; upload the file again."
+        )
     storage = get_storage()
     try:
         upload = storage.get(key)
     except NotFound:
-        abort(400, description="The uploaded file was not found; upload it again.")
+        return refuse_background(event, "The uploaded file was not found; upload it again.")
     try:
         normalised = load_background(upload)
     except BackgroundError as exc:
-        abort(400, description=f"That background cannot be used: {exc}")
+        return refuse_background(event, f"That background cannot be used: {exc}")
     finally:
         storage.delete(key)
     final_key = f"templates/event-{event.id}/{hashlib.sha256(normalised).hexdigest()}.png"

@@ -124,7 +124,7 @@ def issue_certificate(participant: Participant) -> Certificate:
         event_title=event.title,
         event_date=event_date_text(event),
         language=event.language,
-        issuer=event.owner.email,
+        issuer=event.owner.issuer_name,
         verify_url=verify_url(code),
         issued_at=utcnow().replace(microsecond=0),
     )

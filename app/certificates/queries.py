@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
 from app.certificates.models import Certificate
+from app.collation import ascii_slug, sort_key
 from app.events.access import owned_row_or_404
 from app.events.models import Event
 from app.extensions import db
@@ -23,8 +26,18 @@ def certificate_by_code(code: str) -> Certificate | None:
     return db.session.scalar(sa.select(Certificate).where(Certificate.code == code))
 
 
+def file_name(holder_name: str, code: str, kind: str) -> str:
+    """`certificate-jose-alvarez-LAU-….pdf`: the holder for people, the code for uniqueness."""
+    slug = ascii_slug(holder_name)
+    return f"certificate-{slug + '-' if slug else ''}{code}.{kind}"
+
+
 def download_name(certificate: Certificate, kind: str) -> str:
-    return f"certificate-{certificate.code}.{kind}"
+    return file_name(certificate.holder_name, certificate.code, kind)
+
+
+def by_holder(certificates: Iterable[Certificate]) -> list[Certificate]:
+    return sorted(certificates, key=lambda c: (sort_key(c.holder_name), c.code))
 
 
 def file_url(certificate: Certificate, kind: str) -> str:

@@ -8,10 +8,12 @@ from flask_login import login_required
 from app.certificates.forms import RevokeForm
 from app.certificates.issuing import IssueError, issue_certificate
 from app.certificates.queries import (
+    by_holder,
     certificates_by_participant,
     file_url,
     owned_certificate_or_404,
 )
+from app.collation import ascii_slug
 from app.database import utcnow
 from app.events.access import owned_event_or_404
 from app.events.forms import ConfirmForm
@@ -83,12 +85,12 @@ def archive(event_id: int):
     from app.storage.local import LocalStorage
 
     event = owned_event_or_404(event_id)
-    certificates = sorted(certificates_by_participant(event).values(), key=lambda c: c.code)
+    certificates = by_holder(certificates_by_participant(event).values())
     if not certificates:
         flash("No certificates have been issued for this event yet.", "error")
         return to_event(event_id)
     storage = get_storage()
-    filename = f"certificates-event-{event.id}.zip"
+    filename = f"{export_name(event, 'certificates')}.zip"
     if isinstance(storage, LocalStorage):
         body = stream_with_context(stream_zip(storage, certificates))
         return Response(
@@ -99,3 +101,36 @@ def archive(event_id: int):
     key = f"exports/event-{event.id}/{utcnow():%Y%m%dT%H%M%S}-certificates.zip"
     store_zip(storage, certificates, key)
     return redirect(storage.url(key, expires_in=600, filename=filename))
+
+
+def export_name(event, what: str) -> str:
+    """`certificates-data-night-2026-event-7`: readable, and unique per event."""
+    slug = ascii_slug(event.title, 40)
+    return f"{what}-{slug + '-' if slug else ''}event-{event.id}"
+
+
+@bp.get("/export.csv")
+def export(event_id: int):
+    """Every certificate of the event: who holds it, its code, status and verify link."""
+    from app.participants.csv_io import write_csv
+
+    event = owned_event_or_404(event_id)
+    body = write_csv(
+        ["holder", "code", "status", "verify_url", "issued_at"],
+        (
+            (
+                c.holder_name,
+                c.code,
+                "valid" if c.valid else "revoked",
+                c.verify_url,
+                c.issued_at.isoformat(),
+            )
+            for c in by_holder(certificates_by_participant(event).values())
+        ),
+    )
+    filename = f"{export_name(event, 'certificates')}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

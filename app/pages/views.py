@@ -17,31 +17,72 @@ def home():
     return render_template("pages/home.html", signup_open=current_app.config["SIGNUP_OPEN"])
 
 
+MALFORMED = "That is not a certificate code: codes look like LAU-XXXX-XXXX-XXXX-XXXX."
+UNKNOWN = (
+    "No certificate has the code {code}. Check that it was typed exactly as printed "
+    "on the certificate, or scan its QR code."
+)
+
+
+def not_verified(typed: str, message: str, status: int):
+    """Every failed check ends on the form, with what was typed and what to do."""
+    return render_template("pages/verify_form.html", typed=typed, message=message), status
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for this path on their own, whatever the page links to."""
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.get("/verify")
 def verify_form():
+    from app.certificates.queries import certificate_by_code
+
     typed = request.args.get("code", "").strip()
     if not typed:
         return render_template("pages/verify_form.html", typed="")
     code = normalise_code(typed)
     if code is None:
-        message = "That is not a certificate code: codes look like LAU-XXXX-XXXX-XXXX-XXXX."
-        return render_template("pages/verify_form.html", typed=typed, message=message), 400
+        return not_verified(typed, MALFORMED, 400)
+    if certificate_by_code(code) is None:
+        return not_verified(typed, UNKNOWN.format(code=code), 404)
     return redirect(url_for("pages.verify", code=code))
 
 
 @bp.get("/verify/<code>")
 def verify(code: str):
-    from app.certificates.queries import certificate_by_code, file_url
+    from app.certificates.queries import certificate_by_code
+    from app.pages.sharing import issuer_name, linkedin_url
 
     canonical = normalise_code(code)
     if canonical and canonical != code:
         return redirect(url_for("pages.verify", code=canonical), 301)
     certificate = certificate_by_code(code) if canonical else None
     if certificate is None:
-        abort(
-            404,
-            description="No certificate has this code. Check that it was typed exactly "
-            "as printed on the certificate.",
-        )
-    links = {kind: file_url(certificate, kind) for kind in ("png", "pdf")}
-    return render_template("pages/verify.html", certificate=certificate, links=links)
+        return not_verified(code, UNKNOWN.format(code=code) if canonical else MALFORMED, 404)
+    # The download buttons point at `download`, which signs a link when one
+    # is clicked: most visitors only read the page.
+    return render_template(
+        "pages/verify.html",
+        certificate=certificate,
+        issuer=issuer_name(certificate),
+        linkedin=linkedin_url(certificate),
+    )
+
+
+@bp.get("/verify/<code>/certificate.<kind>")
+def download(code: str, kind: str):
+    """A stable address for the certificate's files (link previews, the verify page);
+    none for a revoked certificate, whose files should not travel any further."""
+    from app.certificates.queries import certificate_by_code, file_url
+
+    if kind not in ("png", "pdf"):
+        abort(404, description="Certificates download as certificate.png or certificate.pdf.")
+    certificate = certificate_by_code(code)
+    if certificate is None or not certificate.valid:
+        abort(404, description="This certificate has no file to show.")
+    response = redirect(file_url(certificate, kind))
+    # The signed link expires; a cached redirect would outlive it.
+    response.headers["Cache-Control"] = "no-store"
+    return response

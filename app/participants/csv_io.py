@@ -7,8 +7,6 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
-
 MAX_ROWS = 10_000
 REQUIRED = ("name", "email")
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "attended"})
@@ -71,6 +69,10 @@ def sniff_delimiter(text: str) -> str:
 
 def normalise_email(raw: str) -> str:
     """A checked, lower-case address; ValueError says what is wrong."""
+    # Imported here: its module compiles dozens of regular expressions, a cost
+    # every cold start would pay for pages that never check an address.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
@@ -180,10 +182,18 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
 
 
-def export_csv(rows: Iterable[tuple[str, str, bool]]) -> str:
+def write_csv(header: list[str], rows: Iterable[Iterable[str]]) -> str:
+    """A CSV file that no spreadsheet runs as formulas."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["name", "email", "attended"])
-    for name, email, attended in rows:
-        writer.writerow([neutralise(name), neutralise(email), "yes" if attended else "no"])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue()
+
+
+def export_csv(rows: Iterable[tuple[str, str, bool]]) -> str:
+    return write_csv(
+        ["name", "email", "attended"],
+        ((name, email, "yes" if attended else "no") for name, email, attended in rows),
+    )

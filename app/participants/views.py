@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import login_required
 
 from app.events.access import owned_event_or_404
@@ -89,11 +89,21 @@ def delete(event_id: int, participant_id: int):
 
 @bp.post("/<int:participant_id>/attended")
 def toggle_attended(event_id: int, participant_id: int):
-    _, participant = owned_participant_or_404(event_id, participant_id)
-    if ConfirmForm().validate_on_submit():
-        participant.attended = not participant.attended
-        db.session.commit()
-    return to_event(event_id)
+    """Flip attendance: the page's script asks for JSON and updates the row in place;
+    without script the browser comes back to the same row."""
+    from app.errors.handlers import wants_json
+
+    event, participant = owned_participant_or_404(event_id, participant_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description="The form expired: reload the page and try again.")
+    participant.attended = not participant.attended
+    db.session.commit()
+    if wants_json():
+        attended = sum(p.attended for p in participants_of(event))
+        return jsonify(attended=participant.attended, attended_count=attended)
+    return redirect(
+        url_for("events.detail", event_id=event_id, _anchor=f"participant-{participant.id}")
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])

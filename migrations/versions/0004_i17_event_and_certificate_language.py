@@ -1,7 +1,7 @@
 """event and certificate language
 
 Revision ID: 0004_i17
-Revises: 0003
+Revises: 0004_i12
 Create Date: 2026-12-01
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_i17'
-down_revision = '0003'
+down_revision = '0004_i12'
 branch_labels = None
 depends_on = None
 

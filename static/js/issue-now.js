@@ -1,5 +1,9 @@
 /* "Issue now": post the form again and again while certificates are due, and show progress.
-   Without JavaScript the form still works: each click runs the checker once. */
+   Each post asks for a short round, and its answer moves the bar. A run also commits
+   every few certificates, so while a post is running the page reads the event's progress
+   from the database (GET on the same address) and the bar moves within a round too,
+   wherever a second request is served meanwhile. Without JavaScript the form still
+   works: each click runs the checker once, for the full budget. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-issue-now]");
@@ -9,10 +13,15 @@
   var message = form.querySelector("[data-issue-message]");
   var button = form.querySelector("button");
   var MAX_IDLE = 30; // rounds without progress (other runs hold the rest) before giving up
+  var POLL_MS = 700;
+  var ROUND_SECONDS = "2.5"; // each post returns (and the bar moves) at least this often
+  var shown = bar ? Number(bar.value) : 0;
 
   function say(text) { if (message) message.textContent = text; }
 
   function show(body) {
+    if (body.issued < shown) return; // a late poll answer; never move backwards
+    shown = body.issued;
     if (bar) { bar.max = Math.max(body.total, 1); bar.value = body.issued; }
     if (issued) issued.textContent = body.issued;
     say(body.issued + " of " + body.total + " issued" +
@@ -20,15 +29,31 @@
         (body.deferred ? " (" + body.deferred + " failed, retried later)" : ""));
   }
 
+  function poll() {
+    return fetch(form.action, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) { if (body) show(body); })
+      .catch(function () { /* the post's own answer reports a lost connection */ });
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     button.disabled = true;
+    say("Issuing…");
     var retry = "1";
     var idle = 0;
+    var poller = window.setInterval(poll, POLL_MS);
+
+    function stop(text) {
+      window.clearInterval(poller);
+      say(text);
+      button.disabled = false;
+    }
 
     function step() {
       var data = new FormData(form);
       data.set("retry", retry);
+      data.set("seconds", ROUND_SECONDS);
       retry = "0"; // failed ones are retried once per click, not in a loop
       fetch(form.action, {
         method: "POST",
@@ -40,25 +65,23 @@
       }).then(function (reply) {
         var body = reply.body;
         if (!reply.ok || body.run.outcome === "failed") {
-          say((body.run && body.run.error) || body.message || "Issuing failed.");
-          button.disabled = false;
+          stop((body.run && body.run.error) || body.message || "Issuing failed.");
           return;
         }
         show(body);
         if (body.due === 0) {
+          window.clearInterval(poller);
           window.location.reload();
           return;
         }
         idle = body.run.issued + body.run.failed === 0 ? idle + 1 : 0;
         if (idle > MAX_IDLE) {
-          say("Another run is still issuing these; reload the page later.");
-          button.disabled = false;
+          stop("Another run is still issuing these; reload the page later.");
           return;
         }
         window.setTimeout(step, idle ? 2000 : 0);
       }).catch(function () {
-        say("The connection was lost; reload the page to continue.");
-        button.disabled = false;
+        stop("The connection was lost; reload the page to continue.");
       });
     }
     step();

@@ -146,3 +146,27 @@ def test_a_good_layout_is_saved(app, client, ended_event):
     assert response.status_code == 302
     with app.app_context():
         assert "#aa0000" in db.session.get(Event, ended_event).certificate_layout
+
+
+def test_a_refused_background_comes_back_to_the_designer(app, client, ended_event):
+    status, text = upload_background(client, ended_event, b"just some text, not an image")
+    assert status == 400
+    assert "<h1>Certificate design</h1>" in text and "That background cannot be used" in text
+    assert 'aria-invalid="true"' in text  # the file field is marked, the message named
+
+
+def test_a_custom_background_keeps_the_heading(app, client, ended_event):
+    from PIL import Image
+
+    from app.certificates.rendering import DEFAULT_LAYOUT, render_preview
+
+    assert "CERTIFICATE OF ATTENDANCE" in client.get(f"/events/{ended_event}/design/").get_data(
+        as_text=True
+    )  # a field of the layout the organizer edits, so it can be changed or removed
+    plain = image_bytes(size=(1600, 1131), color=(250, 250, 250))
+    preview = Image.open(io.BytesIO(render_preview(DEFAULT_LAYOUT, plain))).convert("L")
+    width, height = preview.size
+    band = preview.crop(
+        (int(width * 0.2), int(height * 0.23), int(width * 0.8), int(height * 0.28))
+    )
+    assert band.getextrema()[0] < 100  # dark heading letters on the plain background

@@ -63,6 +63,28 @@ def test_issue_now_posts_again_while_work_remains(app, client, organizer):
     assert (status["issued"], status["total"], status["due"]) == (12, 12, 0)
 
 
+@pytest.mark.parametrize(
+    ("asked", "budget"),
+    [("0.3", 0.3), ("600", 8.0), ("-1", 8.0), ("nan", 8.0), ("soon", 8.0), (None, 8.0)],
+)
+def test_the_script_may_ask_for_shorter_rounds_only(app, client, organizer, asked, budget):
+    app.config["CHECKER_ISSUE_NOW_BUDGET_SECONDS"] = 8.0
+    event, _owed = ended_event(app, organizer, participants=1)
+    token = csrf_token(client, f"/events/{event}")
+    data = {"csrf_token": token, "retry": "0", **({"seconds": asked} if asked else {})}
+    response = client.post(f"/events/{event}/issue-now", data=data, headers=JSON)
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(sa.select(CheckerRun.budget_seconds)) == budget
+
+
+def test_the_script_reloads_to_a_message_once_nothing_is_due(app, client, organizer):
+    event, _owed = ended_event(app, organizer)
+    assert issue_now(client, event, headers=JSON).json["due"] == 0
+    page = client.get(f"/events/{event}").get_data(as_text=True)
+    assert "3 of 3 certificates issued." in page
+
+
 def test_issue_now_without_javascript_redirects_back_with_a_message(app, client, organizer):
     event, _owed = ended_event(app, organizer)
     response = issue_now(client, event)
@@ -128,7 +150,7 @@ def test_failures_are_listed_with_their_error_and_retried_on_request(app, client
 
 def test_dashboard_shows_the_last_run_and_warns_when_it_is_late(app, client, organizer):
     page = client.get("/events/").get_data(as_text=True)
-    assert "has not run yet" in page
+    assert "not issued automatically yet" in page
 
     with app.app_context():
         check_events()
@@ -146,7 +168,7 @@ def test_dashboard_shows_the_last_run_and_warns_when_it_is_late(app, client, org
 def test_issue_now_runs_do_not_count_as_the_schedule(app, client, organizer):
     event, _owed = ended_event(app, organizer)
     issue_now(client, event, headers=JSON)
-    assert "has not run yet" in client.get("/events/").get_data(as_text=True)
+    assert "not issued automatically yet" in client.get("/events/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("ran", [False, True])

@@ -31,3 +31,47 @@ def test_downgrade_and_upgrade_round_trip(app):
         downgrade(revision="base")
         upgrade()
         assert app.test_client().get("/readyz").status_code == 200
+
+
+def test_saved_layouts_over_the_built_in_background_keep_their_heading(app):
+    """0004_i12 moves the heading from the built-in image into the layout."""
+    import json
+
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    from app.certificates.rendering import DEFAULT_LAYOUT, layout_to_dict, parse_layout
+
+    old_fields = layout_to_dict(DEFAULT_LAYOUT)["fields"][1:]  # what 0003 saved: no heading
+    saved = json.dumps({"version": 1, "fields": old_fields})
+    with app.app_context():
+        downgrade(revision="0003")
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO organizers (id, email, password_hash, created_at) "
+                    "VALUES (1, 'o@example.org', 'x', CURRENT_TIMESTAMP)"
+                )
+            )
+            for event_id, background in ((1, None), (2, "templates/event-2/x.png")):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO events (id, owner_id, title, description, starts_at, "
+                        "ends_at, timezone, status, certificate_layout, "
+                        "certificate_background_key, created_at, updated_at) VALUES (:id, 1, "
+                        "'E', '', '2026-01-01 10:00:00+00', '2026-01-01 12:00:00+00', 'UTC', "
+                        "'ended', :layout, :background, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": event_id, "layout": saved, "background": background},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT id, certificate_layout FROM events"))
+            layouts = {row.id: row.certificate_layout for row in rows}
+        assert parse_layout(layouts[1]) == DEFAULT_LAYOUT  # as it looked: heading included
+        assert json.loads(layouts[2])["fields"] == old_fields  # an upload never had one
+        downgrade(revision="0003")
+        with db.engine.connect() as connection:
+            back = connection.execute(sa.text("SELECT certificate_layout FROM events WHERE id = 1"))
+            assert json.loads(back.scalar())["fields"] == old_fields
+        upgrade()

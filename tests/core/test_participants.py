@@ -150,3 +150,19 @@ def test_csv_export_neutralises_formulas(client, event_id):
 def test_upload_over_the_limit_is_413(client, event_id):
     response = upload(client, event_id, b"x" * (5 * 1024 * 1024))
     assert response.status_code == 413
+
+
+def test_attendance_toggles_for_the_page_script_and_without_it(app, client, event_id):
+    add_participant(client, event_id, "Ada", "ada@example.org", attended=False)
+    add_participant(client, event_id, "Bo", "bo@example.org", attended=True)
+    with app.app_context():
+        pid = db.session.query(Participant).filter_by(name="Ada").one().id
+    action = f"/events/{event_id}/participants/{pid}/attended"
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert '<span class="visually-hidden">Ada attended: </span>' in page  # the button's name
+    token = csrf_token(client, f"/events/{event_id}")
+    answer = client.post(action, data={"csrf_token": token}, headers={"Accept": "application/json"})
+    assert answer.get_json() == {"attended": True, "attended_count": 2}
+    back = client.post(action, data={"csrf_token": token})
+    assert back.headers["Location"] == f"/events/{event_id}#participant-{pid}"
+    assert client.post(action, data={}).status_code == 400  # no token: refused, not ignored

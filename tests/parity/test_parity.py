@@ -36,6 +36,8 @@ from typing import Any
 
 import pytest
 
+from app.certificates.queries import file_name
+from app.collation import sort_key
 from tests.parity import harness, scenario
 from tests.parity.compare import (
     RunRecord,
@@ -175,13 +177,13 @@ def test_each_run_issued_every_certificate_and_served_its_files(parity: Parity, 
             # Both downloads (verification page, organizer) gave the stored file.
             digest = certificate[f"{kind}_sha256"]
             assert run.recorder.files[code][kind] == {digest}, (code, kind)
-            assert run.recorder.zip_members[f"certificate-{code}.{kind}"] == digest
+            name = file_name(certificate["holder_name"], code, kind)  # the holder, then the code
+            assert run.recorder.zip_members[name] == digest
     assert len(run.recorder.zip_members) == 2 * len(certificates)
-    # The archive lists the certificates by code, PNG then PDF.
+    # The archive lists the certificates by holder as people sort names, PNG then PDF.
+    ordered = sorted(certificates, key=lambda c: (sort_key(c["holder_name"]), c["code"]))
     assert run.recorder.zip_order == [
-        f"certificate-{code}.{kind}"
-        for code in sorted(c["code"] for c in certificates)
-        for kind in ("png", "pdf")
+        file_name(c["holder_name"], c["code"], kind) for c in ordered for kind in ("png", "pdf")
     ]
 
 

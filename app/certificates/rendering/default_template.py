@@ -1,12 +1,12 @@
 """The built-in certificate template, drawn with Pillow primitives.
 
-An ivory page with a double gold border, corner ornaments, a laurel wreath, a
-seal and the heading, drawn supersampled and the same to the byte every time,
+An ivory page with a double gold border, corner ornaments, a laurel wreath and a
+seal (the heading is a layout field), drawn supersampled and the same to the byte every time,
 so that an event needs no upload to look good.
 
 The drawing is recorded as shapes (`Shape`) once: replayed on Pillow they make the
-PNG's background; `vectors()` hands them, with the heading as text, to the PDF, which
-draws them as paths instead of embedding a page-sized image.
+PNG's background; `vectors()` hands them to the PDF, which draws them as paths
+instead of embedding a page-sized image.
 """
 
 from __future__ import annotations
@@ -21,9 +21,6 @@ textstack.load_fribidi()  # before Pillow's font module is imported: see textsta
 
 from PIL import Image, ImageDraw  # noqa: E402
 
-from .fonts import get_font  # noqa: E402
-from .lines import Line, PlacedText, Run  # noqa: E402
-
 DEFAULT_SIZE = (1754, 1240)  # A4 landscape at 150 dpi
 
 PAPER = (251, 247, 236)
@@ -31,10 +28,8 @@ GOLD = (176, 141, 87)
 GOLD_DARK = (140, 108, 60)
 LEAF = (120, 137, 86)
 LEAF_DARK = (88, 104, 60)
-INK = (31, 42, 68)
 
 _SUPERSAMPLE = 3
-HEADING = "CERTIFICATE OF ATTENDANCE"
 
 Colour = tuple[int, int, int]
 
@@ -93,12 +88,11 @@ def _replay(draw: ImageDraw.ImageDraw, shapes: list[Shape]) -> None:
 
 @dataclass(frozen=True)
 class Vectors:
-    """The template for the PDF: paper colour, shapes (supersampled px), the heading."""
+    """The template for the PDF: paper colour and shapes (supersampled px)."""
 
     paper: Colour
     shapes: tuple[Shape, ...]
     supersample: int
-    heading: PlacedText
 
 
 def _leaf(
@@ -260,48 +254,15 @@ def _draw_page(width: int, height: int) -> Image.Image:
     return image.resize((width, height), Image.Resampling.LANCZOS)
 
 
-@lru_cache(maxsize=4)
-def _heading(width: int, height: int) -> PlacedText:
-    """The letter-spaced heading, one run per letter, centred near the top."""
-    size = max(8, round(height * 0.055))
-    spacing = 0.14  # letter spacing, in em
-    while True:
-        font = get_font("serif", "bold", size)
-        advances = [font.getlength(c) for c in HEADING]
-        total = sum(advances) + spacing * size * (len(HEADING) - 1)
-        if total <= width * 0.76 or size <= 8:
-            break
-        size -= 1
-    runs, x = [], 0.0
-    for char, advance in zip(HEADING, advances, strict=True):
-        runs.append(Run("NotoSerif", char, False, None, x, advance))
-        x += advance + spacing * size
-    ascent, descent = font.getmetrics()
-    baseline = height * 0.255 + (ascent - descent) / 2  # the line's middle on 0.255
-    line = Line(tuple(runs), total)
-    colour = "#{:02x}{:02x}{:02x}".format(*INK)
-    return PlacedText("bold", size, colour, (((width - total) / 2, baseline, line),))
-
-
-def _draw_heading(image: Image.Image) -> None:
-    heading = _heading(*image.size)
-    draw = ImageDraw.Draw(image)
-    font = get_font("serif", "bold", heading.size)
-    for left, baseline, line in heading.lines:
-        for run in line.runs:
-            draw.text((left + run.x, baseline), run.text, font=font, fill=INK, anchor="ls")
-
-
 def vectors(width: int, height: int) -> Vectors:
-    """The built-in template of this size as shapes and text, for the PDF."""
-    return Vectors(PAPER, _shapes(width, height), _SUPERSAMPLE, _heading(width, height))
+    """The built-in template of this size as shapes, for the PDF."""
+    return Vectors(PAPER, _shapes(width, height), _SUPERSAMPLE)
 
 
 @lru_cache(maxsize=4)
 def _default_background_cached(width: int, height: int) -> Image.Image:
-    image = _draw_page(width, height)
-    _draw_heading(image)
-    return image
+    # The heading is not drawn here: it is the first field of DEFAULT_LAYOUT.
+    return _draw_page(width, height)
 
 
 def default_background(width: int = DEFAULT_SIZE[0], height: int = DEFAULT_SIZE[1]) -> Image.Image:

@@ -396,6 +396,19 @@ _SOFT = "#5a6275"
 
 DEFAULT_LAYOUT = Layout(
     fields=(
+        # The heading is a field, not part of the built-in image, so that a custom
+        # background keeps it (or the organizer edits or removes it).
+        TextField(
+            "text",
+            0.5,
+            0.255,
+            font="serif",
+            weight="bold",
+            size=0.055,
+            color=_INK,
+            max_width=0.76,
+            text="CERTIFICATE OF ATTENDANCE",
+        ),
         TextField("text", 0.5, 0.405, size=0.03, color=_SOFT, text="This certifies that"),
         TextField(
             "participant_name",

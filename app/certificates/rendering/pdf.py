@@ -7,7 +7,7 @@ wheel), embeds images losslessly (Flate with the PNG predictor) and writes the s
 bytes for the same input once the creation date is fixed.
 
 The page draws the `Drawing` that the PNG paints: the background image (or, for the
-built-in template, its shapes as vector paths and its heading as text), each run of
+built-in template, its shapes as vector paths), each run of
 each text line at the position and size the PNG uses (converted from pixels to points
 at the PNG's resolution), shaped in the run's direction and language, and the QR code
 as filled rectangles. So `pdftotext` reads the holder's name and a screen reader
@@ -134,10 +134,8 @@ def write_pdf(drawing: Drawing, data: CertificateData, dpi: float) -> bytes:
     pdf = _document(data, width, height)
     if drawing.vectors is None:
         _background(pdf, drawing, width, height)
-        texts = drawing.texts
     else:
         _vector_background(pdf, drawing.vectors, width, height, scale)
-        texts = (drawing.vectors.heading, *drawing.texts)
-    _texts(pdf, texts, scale)
+    _texts(pdf, drawing.texts, scale)
     _codes(pdf, drawing, scale)
     return bytes(pdf.output())
