@@ -14,9 +14,11 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,38 @@ def fresh_database(server_url: str) -> Iterator[str]:
     with PostgresDatabase(server_url, f"laurel_parity_{uuid.uuid4().hex[:10]}") as database:
         parts = urlsplit(database.url)
         yield "postgres://" + parts.netloc + parts.path
+
+
+@dataclass
+class Run:
+    record: RunRecord
+    recorder: scenario.Recorder
+    env: dict[str, str]
+    seconds: float
+
+
+def run_model(
+    model: str,
+    stack: ExitStack,
+    server_url: str,
+    s3_endpoint: str,
+    s3_admin: Any,
+    runner: Callable[[dict[str, str]], scenario.Recorder],
+    setup: Callable[[Mapping[str, str]], None] | None = None,
+) -> Run:
+    """One run on a fresh database and a fresh bucket, set up by `setup`
+    (`prepare`, through the checkout's entrypoint, by default); the database stays until `stack`
+    closes (the render probes read it later)."""
+    started_at = datetime.now(UTC)
+    clock = time.monotonic()
+    bucket = f"laurel-parity-{uuid.uuid4().hex[:10]}"
+    s3_admin.create_bucket(Bucket=bucket)
+    database = stack.enter_context(fresh_database(server_url))
+    env = app_env(database, bucket, s3_endpoint)
+    (setup or prepare)(env)
+    recorder = runner(env)
+    run_record = record(model, recorder, database, s3_admin, bucket, started_at)
+    return Run(run_record, recorder, env, time.monotonic() - clock)
 
 
 def prepare(env: Mapping[str, str]) -> None:
