@@ -232,7 +232,7 @@ VERCEL_PREAMBLE = (
 )
 
 
-def _digests(completed: subprocess.CompletedProcess[str], model: str) -> dict[str, dict]:
+def printed_digests(completed: subprocess.CompletedProcess[str], model: str) -> dict[str, dict]:
     for line in completed.stdout.splitlines():
         if line.startswith("PARITY-DIGESTS "):
             return json.loads(line.removeprefix("PARITY-DIGESTS "))
@@ -242,13 +242,19 @@ def _digests(completed: subprocess.CompletedProcess[str], model: str) -> dict[st
     )
 
 
+def render_probe(codes: Sequence[str]) -> list[str]:
+    """The `python -c` command that renders `codes` again in the gunicorn
+    model's interpreter (the image's, when podman runs it)."""
+    return ["python", "-c", GUNICORN_PREAMBLE + _RENDER, json.dumps(list(codes))]
+
+
 def render_under_gunicorn_model(env: Mapping[str, str], codes: Sequence[str]) -> dict:
     """The image's entrypoint running `python` (the image's venv, its ENV,
     /app = this checkout), as `docker run IMAGE python ...` would."""
     stage = dockerfile.parse(base_env={"PATH": SYSTEM_PATH}).final
     entrypoint = image_command(stage)[: len(stage.entrypoint)]
     completed = subprocess.run(
-        [*entrypoint, "python", "-c", GUNICORN_PREAMBLE + _RENDER, json.dumps(list(codes))],
+        [*entrypoint, *render_probe(codes)],
         cwd=dockerfile.ROOT,
         env=image_environment(env),
         capture_output=True,
@@ -256,7 +262,7 @@ def render_under_gunicorn_model(env: Mapping[str, str], codes: Sequence[str]) ->
         timeout=180,
         check=False,
     )
-    return _digests(completed, GUNICORN)
+    return printed_digests(completed, GUNICORN)
 
 
 def render_under_vercel_model(project: Path, env: Mapping[str, str], codes: Sequence[str]) -> dict:
@@ -294,6 +300,6 @@ def render_under_vercel_model(project: Path, env: Mapping[str, str], codes: Sequ
             timeout=180,
             check=False,
         )
-        return _digests(completed, VERCEL)
+        return printed_digests(completed, VERCEL)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -1,9 +1,14 @@
 """`minio server DIR [--address :9000] [--console-address ADDR]`, served by moto."""
 
+import os
 import signal
 import sys
 
-from moto.server import main
+# MinIO answers path-style requests whatever the Host says (virtual-host style
+# only with MINIO_DOMAIN); moto would read "minio" in minio.localhost as a bucket.
+os.environ["S3_IGNORE_SUBDOMAIN_BUCKETNAME"] = "true"
+
+from moto.server import main  # after the setting, which it reads at import
 
 args = sys.argv[1:]
 if not args or args[0] != "server":

@@ -14,7 +14,9 @@ chmod 700 "$PGDATA"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   printf '%s\n' "$POSTGRES_PASSWORD" > /tmp/pwfile
   chown postgres /tmp/pwfile
+  # UTF8, as the official image (LANG en_US.utf8) makes it: psycopg needs it.
   as_postgres initdb --username="$user" --pwfile=/tmp/pwfile --auth-local=trust \
+    --encoding=UTF8 --locale=C.UTF-8 \
     --auth-host=scram-sha-256 >/dev/null
   rm -f /tmp/pwfile
   echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
