@@ -19,6 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 HERE=tests/containers/images
 CACHE="${LAUREL_CACHE:-/var/cache/laurel}"
+# shellcheck source=/dev/null  # checked on its own
 source "$HERE/podman-env.sh"
 
 DEBIAN_IMAGE=localhost/laurel-standin/debian:bookworm
@@ -28,7 +29,7 @@ PYTHON_IMAGE=docker.io/library/python:3.12-slim
 LIBRARIES=ca-certificates,libssl3,libsqlite3-0,libffi8,libbz2-1.0,liblzma5,libreadline8,libncursesw6,libuuid1,zlib1g,tzdata,netbase
 
 moto_pin="$(grep -i '^moto' requirements-dev.txt)"
-recipe="$(cat "$0" | sha256sum | cut -c1-16)"
+recipe="$(sha256sum < "$0" | cut -c1-16)"
 wheels_recipe="$( (cat requirements.txt; echo "$moto_pin") | sha256sum | cut -c1-16)"
 
 find_python312() {
