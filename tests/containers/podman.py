@@ -105,6 +105,8 @@ def build(
             f"buildah could not build {tag} from {context}:\n"
             f"{completed.stdout[-4000:]}\n{completed.stderr[-6000:]}"
         )
+    # The image this tag named before, so that runs do not pile up in the store.
+    podman("image", "prune", "--force", check=False)
     return time.monotonic() - started
 
 

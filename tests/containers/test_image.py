@@ -220,3 +220,15 @@ def test_flask_events_check_as_a_cron_job_issues_into_the_bucket(image, app_env,
 
     again = podman.run_once(image, ["flask", "events", "check"], app_env)
     assert again.returncode == 0 and "issued 0" in again.stdout + again.stderr, again.stderr
+
+
+def test_a_broken_build_fails_with_the_builders_own_message(image, tmp_path):
+    # The offline wheelhouse has no such package: pip's own error must surface.
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM {podman.PYTHON_BASE}\nRUN pip install laurel-no-such-package==1.0\n"
+    )
+    with pytest.raises(AssertionError) as failed:
+        podman.build("localhost/laurel-broken:test", tmp_path)
+    message = str(failed.value)
+    assert "buildah could not build" in message, message
+    assert "laurel-no-such-package" in message and "ERROR:" in message, message
