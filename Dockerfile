@@ -14,11 +14,13 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
 
-RUN python -m venv /opt/venv
+# The base image's pip installs into a venv that has none of its own, so the
+# runtime copy holds the app's dependencies and nothing else.
+RUN python -m venv --without-pip /opt/venv
 COPY requirements.txt /tmp/requirements.txt
 # Every dependency ships a wheel for this platform (psycopg-binary, pillow):
 # no compiler, no apt-get. pip compiles their bytecode as it installs them.
-RUN /opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements.txt
+RUN pip --python /opt/venv/bin/python install --no-cache-dir -r /tmp/requirements.txt
 
 # --- runtime ----------------------------------------------------------------
 FROM python:${PYTHON_VERSION}-slim AS runtime
@@ -47,12 +49,10 @@ COPY gunicorn.conf.py ./
 COPY scripts/prestart.sh ./scripts/prestart.sh
 
 # Compile the app's bytecode now: the code is read-only at run time, so a
-# worker would otherwise compile every module again on each start.
-# instance/ is scratch space (the development secret key `flask demo seed`
-# writes); real files go to STORAGE_URL.
-RUN python -m compileall -q app migrations gunicorn.conf.py \
-    && mkdir -p instance \
-    && chown 10001:10001 instance
+# worker would otherwise compile every module again on each start. Nothing
+# under /app is writable by the app's user: files go to STORAGE_URL, scratch
+# to /tmp, so the image also runs with a read-only root filesystem.
+RUN python -m compileall -q app migrations gunicorn.conf.py
 
 USER 10001:10001
 EXPOSE 8000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -30,9 +31,13 @@ demo = AppGroup("demo", help="Demo data for local development.")
 
 
 def ensure_secret_key(instance: Path) -> None:
-    """Keep a development key across restarts, so sessions survive them."""
+    """Keep a development key across restarts, so sessions survive them.
+
+    Not when SECRET_KEY is set: then the file would never be read, and a
+    read-only container (compose, the image tests) has no instance/ to write.
+    """
     key_file = instance / "secret_key"
-    if not key_file.exists():
+    if not os.environ.get("SECRET_KEY") and not key_file.exists():
         instance.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)

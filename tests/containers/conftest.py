@@ -189,3 +189,18 @@ class ProxyClient(EdgeClient):
 
     def __init__(self, base_url: str, client_ip: str = "203.0.113.7") -> None:
         super().__init__(base_url, client_ip=client_ip)
+
+
+# --- the image, built once per run --------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def image() -> str:
+    """The repository's Dockerfile built by buildah (tests/containers/podman.py),
+    tagged with docker-compose.yml's image name."""
+    from tests.containers import podman
+
+    podman.require()
+    seconds = podman.build(podman.IMAGE, ROOT)
+    print(f"\nbuildah built {podman.IMAGE} from the Dockerfile in {seconds:.0f} s")
+    return podman.IMAGE

@@ -144,6 +144,15 @@ def test_the_entrypoint_passes_shellcheck(shellcheck):
     assert result.returncode == 0, check(result)
 
 
+def test_the_image_build_scripts_pass_shellcheck(shellcheck):
+    images = ROOT / "tests" / "containers" / "images"
+    scripts = [*images.glob("*.sh"), images / "standins" / "postgres" / "docker-entrypoint.sh"]
+    result = run(
+        [shellcheck, "--external-sources", *scripts, ROOT / ".ci" / "setup" / "40-images.sh"]
+    )
+    assert result.returncode == 0, check(result)
+
+
 # --- JSON-schema checks ------------------------------------------------------------
 
 SCHEMA_CHECKS: dict[str, tuple[Path, list[str]]] = {

@@ -14,9 +14,11 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,38 @@ def fresh_database(server_url: str) -> Iterator[str]:
     with PostgresDatabase(server_url, f"laurel_parity_{uuid.uuid4().hex[:10]}") as database:
         parts = urlsplit(database.url)
         yield "postgres://" + parts.netloc + parts.path
+
+
+@dataclass
+class Run:
+    record: RunRecord
+    recorder: scenario.Recorder
+    env: dict[str, str]
+    seconds: float
+
+
+def run_model(
+    model: str,
+    stack: ExitStack,
+    server_url: str,
+    s3_endpoint: str,
+    s3_admin: Any,
+    runner: Callable[[dict[str, str]], scenario.Recorder],
+    setup: Callable[[Mapping[str, str]], None] | None = None,
+) -> Run:
+    """One run on a fresh database and a fresh bucket, set up by `setup`
+    (`prepare`, through the checkout's entrypoint, by default); the database stays until `stack`
+    closes (the render probes read it later)."""
+    started_at = datetime.now(UTC)
+    clock = time.monotonic()
+    bucket = f"laurel-parity-{uuid.uuid4().hex[:10]}"
+    s3_admin.create_bucket(Bucket=bucket)
+    database = stack.enter_context(fresh_database(server_url))
+    env = app_env(database, bucket, s3_endpoint)
+    (setup or prepare)(env)
+    recorder = runner(env)
+    run_record = record(model, recorder, database, s3_admin, bucket, started_at)
+    return Run(run_record, recorder, env, time.monotonic() - clock)
 
 
 def prepare(env: Mapping[str, str]) -> None:
@@ -198,7 +232,7 @@ VERCEL_PREAMBLE = (
 )
 
 
-def _digests(completed: subprocess.CompletedProcess[str], model: str) -> dict[str, dict]:
+def printed_digests(completed: subprocess.CompletedProcess[str], model: str) -> dict[str, dict]:
     for line in completed.stdout.splitlines():
         if line.startswith("PARITY-DIGESTS "):
             return json.loads(line.removeprefix("PARITY-DIGESTS "))
@@ -208,13 +242,19 @@ def _digests(completed: subprocess.CompletedProcess[str], model: str) -> dict[st
     )
 
 
+def render_probe(codes: Sequence[str]) -> list[str]:
+    """The `python -c` command that renders `codes` again in the gunicorn
+    model's interpreter (the image's, when podman runs it)."""
+    return ["python", "-c", GUNICORN_PREAMBLE + _RENDER, json.dumps(list(codes))]
+
+
 def render_under_gunicorn_model(env: Mapping[str, str], codes: Sequence[str]) -> dict:
     """The image's entrypoint running `python` (the image's venv, its ENV,
     /app = this checkout), as `docker run IMAGE python ...` would."""
     stage = dockerfile.parse(base_env={"PATH": SYSTEM_PATH}).final
     entrypoint = image_command(stage)[: len(stage.entrypoint)]
     completed = subprocess.run(
-        [*entrypoint, "python", "-c", GUNICORN_PREAMBLE + _RENDER, json.dumps(list(codes))],
+        [*entrypoint, *render_probe(codes)],
         cwd=dockerfile.ROOT,
         env=image_environment(env),
         capture_output=True,
@@ -222,7 +262,7 @@ def render_under_gunicorn_model(env: Mapping[str, str], codes: Sequence[str]) ->
         timeout=180,
         check=False,
     )
-    return _digests(completed, GUNICORN)
+    return printed_digests(completed, GUNICORN)
 
 
 def render_under_vercel_model(project: Path, env: Mapping[str, str], codes: Sequence[str]) -> dict:
@@ -260,6 +300,6 @@ def render_under_vercel_model(project: Path, env: Mapping[str, str], codes: Sequ
             timeout=180,
             check=False,
         )
-        return _digests(completed, VERCEL)
+        return printed_digests(completed, VERCEL)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -24,15 +24,11 @@ from __future__ import annotations
 
 import os
 import re
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -46,6 +42,7 @@ from tests.parity.compare import (
     compare_rows,
     report,
 )
+from tests.parity.harness import Run
 from tests.vercel import support
 
 pytestmark = pytest.mark.slow
@@ -54,14 +51,6 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 # Re-rendered in both models, from both runs: one name per script, and the longest.
 PROBED = ("attendee01@example.org", "attendee03@example.org", "attendee10@example.org")
 KEY = re.compile(r"certificates/(LAU(?:-[0-9A-Z]{4}){4})\.(png|pdf)")
-
-
-@dataclass
-class Run:
-    record: RunRecord
-    recorder: scenario.Recorder
-    env: dict[str, str]
-    seconds: float
 
 
 @dataclass
@@ -75,27 +64,6 @@ class Parity:
         return self.gunicorn.record, self.vercel.record
 
 
-def _run(
-    model: str,
-    stack: ExitStack,
-    s3_endpoint: str,
-    s3_admin: Any,
-    runner: Callable[[dict[str, str]], scenario.Recorder],
-) -> Run:
-    """One run on a fresh database and a fresh bucket; the database stays until
-    `stack` closes (the render probes read it later)."""
-    started_at = datetime.now(UTC)
-    clock = time.monotonic()
-    bucket = f"laurel-parity-{uuid.uuid4().hex[:10]}"
-    s3_admin.create_bucket(Bucket=bucket)
-    database = stack.enter_context(harness.fresh_database(PG_URL))
-    env = harness.app_env(database, bucket, s3_endpoint)
-    harness.prepare(env)
-    recorder = runner(env)
-    record = harness.record(model, recorder, database, s3_admin, bucket, started_at)
-    return Run(record, recorder, env, time.monotonic() - clock)
-
-
 @pytest.fixture(scope="module")
 def parity(s3_endpoint, s3_admin, tmp_path_factory) -> Iterator[Parity]:
     if not PG_URL:
@@ -107,16 +75,18 @@ def parity(s3_endpoint, s3_admin, tmp_path_factory) -> Iterator[Parity]:
     # the same printed dates, even if the runs straddle a minute or midnight.
     times = scenario.EventTimes.just_ended()
     with ExitStack() as stack:
-        gunicorn = _run(
+        gunicorn = harness.run_model(
             harness.GUNICORN,
             stack,
+            PG_URL,
             s3_endpoint,
             s3_admin,
             lambda env: harness.run_under_gunicorn(env, times, logs),
         )
-        vercel = _run(
+        vercel = harness.run_model(
             harness.VERCEL,
             stack,
+            PG_URL,
             s3_endpoint,
             s3_admin,
             lambda env: harness.run_under_vercel(project, env, times),
