@@ -1,0 +1,28 @@
+"""Refuse control characters in query and form values before any view runs.
+
+PostgreSQL refuses NUL in text and no page needs a control character, so one
+check here covers every form and query parameter with a message that names the
+field, instead of a database error deep inside a view.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest
+
+from app.validation import control_characters, describe_controls
+
+
+def check_values() -> None:
+    for source, values in (("query parameter", request.args), ("form field", request.form)):
+        for name, value in values.items(multi=True):
+            bad = control_characters(name) or control_characters(value)
+            if bad:
+                raise BadRequest(
+                    f"The {source} {name[:40]!r} holds invisible control characters "
+                    f"({describe_controls(bad)}); remove them and send it again."
+                )
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check_values)
