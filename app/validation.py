@@ -59,13 +59,24 @@ def describe_controls(chars: list[str]) -> str:
     return ", ".join(f"U+{ord(c):04X}" for c in chars)
 
 
-class PlainText:
-    """WTForms validator: refuse control characters (PostgreSQL refuses NUL in text)."""
+def undrawable_message(text: str) -> str | None:
+    """Why `text` cannot go on a certificate (no shipped font draws some of it), or None."""
+    from app.certificates.rendering import undrawable
+
+    missing = undrawable(text)
+    if not missing:
+        return None
+    shown = " ".join(f"{c} (U+{ord(c):04X})" for c in missing[:10])
+    return (
+        f"it has characters no certificate font can draw: {shown}. The fonts cover Latin, "
+        "Greek and Cyrillic; write the text in those scripts (e.g. transliterated)"
+    )
+
+
+class Drawable:
+    """WTForms validator: text that certificates will draw must be drawable."""
 
     def __call__(self, form: object, field: object) -> None:
-        bad = control_characters(getattr(field, "data", "") or "")
-        if bad:
-            raise ValidationError(
-                f"Remove the invisible control characters ({describe_controls(bad)}); "
-                "they are often pasted by accident."
-            )
+        message = undrawable_message(getattr(field, "data", "") or "")
+        if message:
+            raise ValidationError(message[0].upper() + message[1:] + ".")

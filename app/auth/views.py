@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from urllib.parse import urlsplit
 
@@ -106,12 +107,10 @@ def signup():
             throttle.refuse(wait, "sign-ups from your address")
     if form.validate_on_submit():
         email = normalise_email(form.email.data)
-        try:
+        # The same answer whether or not the address already has an account,
+        # so that sign-up does not tell strangers who is registered.
+        with contextlib.suppress(AccountError):
             create_organizer(email, form.password.data or "")
-        except AccountError:
-            # The same answer whether or not the address already has an account,
-            # so that sign-up does not tell strangers who is registered.
-            pass
         flash(
             f"If {email} had no account, it has one now: sign in with the password you chose.",
             "success",

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     jsonify,
     redirect,
@@ -33,6 +33,17 @@ from app.extensions import db
 
 bp = Blueprint("design", __name__, url_prefix="/events/<int:event_id>/design")
 MAX_UPLOAD = 10 * 1024 * 1024
+UPLOAD_NAME = re.compile(r"[0-9a-f]{24}")
+
+
+def upload_prefix(event: Event) -> str:
+    return f"uploads/event-{event.id}/"
+
+
+def is_upload_of(event: Event, key: str) -> bool:
+    """A key that `upload_url` could have handed out for this event, nothing else."""
+    prefix = upload_prefix(event)
+    return key.startswith(prefix) and UPLOAD_NAME.fullmatch(key[len(prefix) :]) is not None
 
 
 @bp.before_request
@@ -50,15 +61,28 @@ def current_layout_json(event: Event) -> str:
     return json.dumps(layout_to_dict(layout), indent=2, sort_keys=True, ensure_ascii=False)
 
 
-def render_page(event: Event, form: LayoutForm, errors: list[str], status: int = 200):
+def render_page(
+    event: Event,
+    form: LayoutForm,
+    errors: list[str],
+    status: int = 200,
+    background_error: str | None = None,
+):
     return render_template(
         "certificates/design.html",
         event=event,
         form=form,
         errors=errors,
         background=BackgroundForm(),
+        background_error=background_error,
         confirm=ConfirmForm(),
     ), status
+
+
+def refuse_background(event: Event, message: str, status: int = 400):
+    """Back to the designer, the reason shown beside the upload form."""
+    form = LayoutForm(layout=current_layout_json(event))
+    return render_page(event, form, [], status, background_error=message)
 
 
 @bp.get("/")
@@ -95,8 +119,13 @@ def preview(event_id: int):
     event = owned_event_or_404(event_id)
     layout, background = event_template(event)
     if request.method == "POST":
+        body = request.get_json(silent=True)
         try:
-            layout = parse_layout((request.get_json(silent=True) or {}).get("layout", ""))
+            if not isinstance(body, dict) or "layout" not in body:
+                raise LayoutError(
+                    ['Send a JSON object {"layout": "<the layout JSON>"} as the request body.']
+                )
+            layout = parse_layout(body["layout"])
         except LayoutError as exc:
             return jsonify(error="Bad Request", status=400, messages=exc.messages), 400
     png = render_preview(
@@ -111,7 +140,7 @@ def upload_url(event_id: int):
     from app.storage import get_storage
 
     event = owned_event_or_404(event_id)
-    key = f"uploads/event-{event.id}/{secrets.token_hex(12)}"
+    key = upload_prefix(event) + secrets.token_hex(12)
     post = get_storage().presigned_post(
         key, content_type="application/octet-stream", max_size=MAX_UPLOAD, expires_in=600
     )
@@ -120,23 +149,32 @@ def upload_url(event_id: int):
 
 @bp.post("/background")
 def set_background(event_id: int):
-    from app.certificates.rendering import BackgroundError, load_background
+    from app.certificates.rendering import BackgroundBusy, BackgroundError, load_background
     from app.storage import NotFound, get_storage
 
     event = owned_event_or_404(event_id)
     form = BackgroundForm()
+    if not form.validate_on_submit():
+        return refuse_background(
+            event, "The upload form expired or was incomplete: choose the file and upload again."
+        )
     key = form.key.data or ""
-    if not form.validate_on_submit() or not key.startswith(f"uploads/event-{event.id}/"):
-        abort(400, description="This upload does not belong to this event; upload the file again.")
+    if not is_upload_of(event, key):
+        return refuse_background(
+            event, "This upload does not belong to this event; upload the file again."
+        )
     storage = get_storage()
     try:
         upload = storage.get(key)
     except NotFound:
-        abort(400, description="The uploaded file was not found; upload it again.")
+        return refuse_background(event, "The uploaded file was not found; upload it again.")
     try:
         normalised = load_background(upload)
     except BackgroundError as exc:
-        abort(400, description=f"That background cannot be used: {exc}")
+        return refuse_background(event, f"That background cannot be used: {exc}")
+    except BackgroundBusy as exc:
+        response, status = refuse_background(event, str(exc), 503)
+        return response, status, {"Retry-After": "30"}
     finally:
         storage.delete(key)
     final_key = f"templates/event-{event.id}/{hashlib.sha256(normalised).hexdigest()}.png"

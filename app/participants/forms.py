@@ -5,21 +5,16 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import DataRequired, Length
+
+from app.validation import MAX_EMAIL_LENGTH, Drawable, EmailAddress
 
 
 class ParticipantForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-
-    def validate_name(self, field: StringField) -> None:
-        from app.participants.csv_io import check_drawable
-
-        try:
-            check_drawable(field.data or "")
-        except ValueError as exc:
-            raise ValidationError(str(exc).capitalize() + ".") from None
-
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200), Drawable()])
+    email = EmailField(
+        "Email", validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH), EmailAddress()]
+    )
     attended = BooleanField("Attended")
     submit = SubmitField("Save participant")
 

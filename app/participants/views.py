@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from app.events.access import owned_event_or_404
 from app.events.forms import ConfirmForm
 from app.extensions import db
-from app.participants.csv_io import CSVImportError, export_csv, normalise_email, parse_participants
+from app.participants.csv_io import CSVImportError, export_csv, parse_participants
 from app.participants.forms import ImportForm, ParticipantForm
 from app.participants.models import Participant
 from app.participants.queries import existing_emails, owned_participant_or_404, participants_of
+from app.validation import normalise_email
 
 bp = Blueprint("participants", __name__, url_prefix="/events/<int:event_id>/participants")
 
@@ -25,6 +26,15 @@ def require_login() -> None:
 
 def to_event(event_id: int):
     return redirect(url_for("events.detail", event_id=event_id))
+
+
+def commit_or_409(message: str) -> None:
+    """Commit; if a concurrent request wrote the same participant first, undo and say so."""
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        abort(409, description=message)
 
 
 def checked_email(form: ParticipantForm, taken: set[str]) -> str | None:
@@ -52,7 +62,10 @@ def create(event_id: int):
                 attended=form.attended.data,
             )
         )
-        db.session.commit()
+        commit_or_409(
+            f"{email} was added to this event by another request at the same moment. "
+            "Reload the event page: the participant is there once."
+        )
         flash(f"Added {form.name.data.strip()}.", "success")
         return to_event(event.id)
     status = 400 if form.errors else 200
@@ -68,7 +81,10 @@ def edit(event_id: int, participant_id: int):
         participant.name = form.name.data.strip()
         participant.email = email
         participant.attended = form.attended.data
-        db.session.commit()
+        commit_or_409(
+            f"{email} became a participant of this event through another request at the "
+            "same moment. Reload the event page and edit again."
+        )
         flash("Participant saved.", "success")
         return to_event(event.id)
     status = 400 if form.errors else 200
@@ -114,7 +130,11 @@ def import_csv(event_id: int):
                     for r in rows
                 ],
             )
-            db.session.commit()
+            commit_or_409(
+                "Some of these participants were added by another request (another import "
+                "of the same file?) at the same moment, so nothing from this file was "
+                "imported. Reload the event page, then import again the rows still missing."
+            )
             flash(f"Imported {len(rows)} participants.", "success")
             return to_event(event.id)
     status = 400 if form.errors or errors else 200
