@@ -119,7 +119,11 @@ def preview(event_id: int):
     event = owned_event_or_404(event_id)
     layout, background = event_template(event)
     if request.method == "POST":
-        body = request.get_json(silent=True)
+        try:
+            # Not get_json(): a deeply nested body raises RecursionError, which it lets out.
+            body = json.loads(request.get_data() or b"null")
+        except (ValueError, RecursionError):
+            body = None
         try:
             if not isinstance(body, dict) or "layout" not in body:
                 raise LayoutError(

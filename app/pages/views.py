@@ -6,8 +6,16 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 
 from app.certificates.codes import normalise_code
+from app.security import throttle
 
 bp = Blueprint("pages", __name__)
+
+
+def throttle_lookup() -> None:
+    """Per client address, so that codes cannot be enumerated at speed."""
+    wait = throttle.attempt("verify_address", throttle.client_address())
+    if wait:
+        throttle.refuse(wait, "certificate lookups from your address")
 
 
 @bp.get("/")
@@ -22,6 +30,7 @@ def verify_form():
     typed = request.args.get("code", "").strip()
     if not typed:
         return render_template("pages/verify_form.html", typed="")
+    throttle_lookup()
     code = normalise_code(typed)
     if code is None:
         message = "That is not a certificate code: codes look like LAU-XXXX-XXXX-XXXX-XXXX."
@@ -36,6 +45,7 @@ def verify(code: str):
     canonical = normalise_code(code)
     if canonical and canonical != code:
         return redirect(url_for("pages.verify", code=canonical), 301)
+    throttle_lookup()
     certificate = certificate_by_code(code) if canonical else None
     if certificate is None:
         abort(

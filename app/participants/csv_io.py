@@ -7,7 +7,12 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.validation import normalise_email, undrawable_message
+from app.validation import (
+    control_characters,
+    describe_controls,
+    normalise_email,
+    undrawable_message,
+)
 
 MAX_ROWS = 10_000
 REQUIRED = ("name", "email")
@@ -143,6 +148,12 @@ def parse_row(cells: list[str], columns: dict[str, int], line: int) -> ImportRow
     name = cell("name")
     if not name:
         raise ValueError("the name is empty")
+    controls = control_characters(name)
+    if controls:
+        raise ValueError(
+            f"the name holds invisible control characters ({describe_controls(controls)}); "
+            "remove them"
+        )
     if len(name) > 200:
         raise ValueError(f"the name has {len(name)} characters; at most 200")
     check_drawable(name)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
@@ -28,9 +31,12 @@ def to_event(event_id: int):
     return redirect(url_for("events.detail", event_id=event_id))
 
 
-def commit_or_409(message: str) -> None:
-    """Commit; if a concurrent request wrote the same participant first, undo and say so."""
+@contextlib.contextmanager
+def conflict_as_409(message: str) -> Iterator[None]:
+    """Write and commit; if a concurrent request wrote the same participant first,
+    undo everything and answer 409 with `message`."""
     try:
+        yield
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
@@ -54,18 +60,18 @@ def create(event_id: int):
     event = owned_event_or_404(event_id)
     form = ParticipantForm()
     if form.validate_on_submit() and (email := checked_email(form, existing_emails(event))):
-        db.session.add(
-            Participant(
-                event_id=event.id,
-                name=form.name.data.strip(),
-                email=email,
-                attended=form.attended.data,
-            )
-        )
-        commit_or_409(
+        with conflict_as_409(
             f"{email} was added to this event by another request at the same moment. "
             "Reload the event page: the participant is there once."
-        )
+        ):
+            db.session.add(
+                Participant(
+                    event_id=event.id,
+                    name=form.name.data.strip(),
+                    email=email,
+                    attended=form.attended.data,
+                )
+            )
         flash(f"Added {form.name.data.strip()}.", "success")
         return to_event(event.id)
     status = 400 if form.errors else 200
@@ -78,13 +84,13 @@ def edit(event_id: int, participant_id: int):
     form = ParticipantForm(obj=participant)
     taken = existing_emails(event) - {participant.email}
     if form.validate_on_submit() and (email := checked_email(form, taken)):
-        participant.name = form.name.data.strip()
-        participant.email = email
-        participant.attended = form.attended.data
-        commit_or_409(
+        with conflict_as_409(
             f"{email} became a participant of this event through another request at the "
             "same moment. Reload the event page and edit again."
-        )
+        ):
+            participant.name = form.name.data.strip()
+            participant.email = email
+            participant.attended = form.attended.data
         flash("Participant saved.", "success")
         return to_event(event.id)
     status = 400 if form.errors else 200
@@ -123,18 +129,23 @@ def import_csv(event_id: int):
         except CSVImportError as exc:
             errors = exc.errors
         else:
-            db.session.execute(
-                sa.insert(Participant),
-                [
-                    {"event_id": event.id, "name": r.name, "email": r.email, "attended": r.attended}
-                    for r in rows
-                ],
-            )
-            commit_or_409(
+            with conflict_as_409(
                 "Some of these participants were added by another request (another import "
                 "of the same file?) at the same moment, so nothing from this file was "
                 "imported. Reload the event page, then import again the rows still missing."
-            )
+            ):
+                db.session.execute(
+                    sa.insert(Participant),
+                    [
+                        {
+                            "event_id": event.id,
+                            "name": r.name,
+                            "email": r.email,
+                            "attended": r.attended,
+                        }
+                        for r in rows
+                    ],
+                )
             flash(f"Imported {len(rows)} participants.", "success")
             return to_event(event.id)
     status = 400 if form.errors or errors else 200
