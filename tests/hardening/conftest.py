@@ -69,7 +69,8 @@ def table_rows(app, table: str) -> list[tuple]:
     from app.extensions import db
 
     with app.app_context(), db.engine.connect() as connection:
-        return [tuple(r) for r in connection.execute(sa.text(f"SELECT * FROM {table}"))]
+        rows = connection.execute(sa.select(db.metadata.tables[table]))
+        return [tuple(r) for r in rows]
 
 
 def assert_no_5xx(response, what: str) -> None:

@@ -100,7 +100,6 @@ def test_one_email_rule_for_cli_sign_up_and_sign_in(app, client, runner, email, 
 def test_next_with_control_characters_or_backslash_stays_home(auth, client):
     auth.create()
     for target in ("/x\r\nSet-Cookie: a=b", "/\\evil.example", "/%0d%0aX", "/ok\x00"):
-        client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
         fresh = client.application.test_client()
         token = csrf_token(fresh, "/auth/login")
         response = fresh.post(
