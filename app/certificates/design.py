@@ -114,7 +114,12 @@ def save_layout(event_id: int):
 def preview(event_id: int):
     """The saved layout (GET) or the one being edited (POST, JSON), drawn with a sample name."""
     from app.certificates.issuing import event_date_text, event_template
-    from app.certificates.rendering import LayoutError, parse_layout, render_preview
+    from app.certificates.rendering import (
+        LayoutError,
+        UndrawableTextError,
+        parse_layout,
+        render_preview,
+    )
 
     event = owned_event_or_404(event_id)
     layout, background = event_template(event)
@@ -132,9 +137,17 @@ def preview(event_id: int):
             layout = parse_layout(body["layout"])
         except LayoutError as exc:
             return jsonify(error="Bad Request", status=400, messages=exc.messages), 400
-    png = render_preview(
-        layout, background, event_title=event.title, event_date=event_date_text(event)
-    )
+    try:
+        png = render_preview(
+            layout, background, event_title=event.title, event_date=event_date_text(event)
+        )
+    except UndrawableTextError as exc:
+        # An event saved before titles were checked: say what to edit.
+        return jsonify(
+            error="Bad Request",
+            status=400,
+            messages=[f"The event's title {exc}; edit the event and retype the title."],
+        ), 400
     return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 

@@ -406,3 +406,37 @@ def test_odd_headers(app, client, headers):
     for path in ("/api/cron/check-events", "/readyz", "/", "/verify?code=x", "/auth/login"):
         response = client.get(path, headers=headers)
         assert response.status_code < 500 or path == "/readyz", (path, response.status_code)
+
+
+def test_preview_of_an_old_event_with_an_undrawable_title_is_400(app, client, event_id):
+    from app.extensions import db
+    from app.models import Event
+
+    with app.app_context():
+        db.session.get(Event, event_id).title = "活動"
+        db.session.commit()
+    for response in (
+        client.get(f"/events/{event_id}/design/preview.png"),
+        client.post(
+            f"/events/{event_id}/design/preview.png",
+            json={"layout": layout_text()},
+            headers={"X-CSRFToken": csrf_token(client, f"/events/{event_id}/design/")},
+        ),
+    ):
+        assert response.status_code == 400
+        assert "edit the event" in response.get_json()["messages"][0]
+
+
+@pytest.mark.parametrize("storage_kind", ["local"])
+def test_local_storage_links_with_odd_tokens(app_config, tmp_path, storage_kind):
+    from app import create_app
+
+    config = {**app_config, "STORAGE_URL": (tmp_path / "files").as_uri()}
+    client = create_app(config).test_client()
+    for token in ("x", "a.b.c", "%00", "." * 300, "eyJrIjoxfQ.AAAA.BBBB"):
+        for response in (
+            client.get(f"/storage/{token}"),
+            client.post(f"/storage/upload/{token}", data={"key": "k"}),
+        ):
+            assert 400 <= response.status_code < 500, (token, response.status_code)
+            assert_helpful(response)
