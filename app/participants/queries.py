@@ -77,19 +77,16 @@ def participant_page(event: Event, search: str, number: int, attended_only: bool
     if attended_only:
         query = query.where(Participant.attended.is_(True))
     if search:
-        by_code = (
-            sa.select(Certificate.id)
-            .where(
-                Certificate.participant_id == Participant.id,
-                Certificate.code.icontains(search, autoescape=True),
-            )
-            .exists()
+        # One scan of the event's certificates, not a lookup per participant.
+        by_code = sa.select(Certificate.participant_id).where(
+            Certificate.event_id == event.id,
+            Certificate.code.icontains(search, autoescape=True),
         )
         query = query.where(
             sa.or_(
                 Participant.name.icontains(search, autoescape=True),
                 Participant.email.icontains(search, autoescape=True),
-                by_code,
+                Participant.id.in_(by_code),
             )
         )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
