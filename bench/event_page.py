@@ -19,21 +19,18 @@ import argparse
 import importlib.util
 import json
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from support import EMAIL, PASSWORD, ROOT, migrated_app, signed_in_client
 
 RESULTS = ROOT / "bench" / "results" / "event_page.json"
-SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105
 
 
-def fill(app, organizer_email: str, count: int) -> int:
+def fill(app, count: int) -> int:
     import sqlalchemy as sa
 
     from app.auth.accounts import create_organizer
@@ -42,7 +39,7 @@ def fill(app, organizer_email: str, count: int) -> int:
     from app.models import Certificate, Event, Participant
 
     with app.app_context():
-        owner = create_organizer(organizer_email, "bench password 1")
+        owner = create_organizer(EMAIL, PASSWORD)
         start = utcnow().replace(year=2024)
         event = Event(
             owner_id=owner.id,
@@ -78,7 +75,7 @@ def fill(app, organizer_email: str, count: int) -> int:
                     "holder_name": "x",
                     "event_title": "Bench conference",
                     "event_date": "2024",
-                    "issuer": organizer_email,
+                    "issuer": EMAIL,
                     "verify_url": "https://example.org/v",
                     "png_key": "k.png",
                     "pdf_key": "k.pdf",
@@ -107,8 +104,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
 
-    from app import create_app
-    from tests.databases import PostgresDatabase, migrate, sqlite_url
+    from tests.databases import PostgresDatabase, sqlite_url
 
     with tempfile.TemporaryDirectory() as folder:
         pg = None
@@ -119,21 +115,9 @@ def main() -> None:
         else:
             url = sqlite_url(Path(folder) / "bench.sqlite")
         try:
-            migrate(url)
-            app = create_app(
-                {
-                    "DATABASE_URL": url,
-                    "SECRET_KEY": SECRET,
-                    "STORAGE_URL": (Path(folder) / "storage").as_uri(),
-                    "CONFIG_PROBLEMS": [],
-                    "WTF_CSRF_ENABLED": False,
-                }
-            )
-            event_id = fill(app, "bench@example.org", args.participants)
-            client = app.test_client()
-            client.post(
-                "/auth/login", data={"email": "bench@example.org", "password": "bench password 1"}
-            )
+            app = migrated_app(url, Path(folder))
+            event_id = fill(app, args.participants)
+            client = signed_in_client(app)
             spec = importlib.util.spec_from_file_location(
                 "hello", ROOT / "bench" / "hello_flask.py"
             )

@@ -32,11 +32,9 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from support import EMAIL, PASSWORD, ROOT, migrated_app, signed_in_client
 
 RESULTS = ROOT / "bench" / "results" / "image_memory.json"
-SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105
 
 
 def peak_mb() -> float:
@@ -55,27 +53,15 @@ def big_png() -> bytes:
 def child(parallel: int, unbounded: bool, image: Path) -> dict[str, float]:
     import threading as th
 
-    from app import create_app
     from app.certificates.rendering import background
-    from tests.databases import migrate, sqlite_url
+    from tests.databases import sqlite_url
 
-    if unbounded:
+    if unbounded:  # every decode at once and at full size, as before the limits
         background._large_decodes = th.BoundedSemaphore(parallel)
         background._reduce = lambda image: image
-        background._decode.__globals__["MAX_LONG_SIDE"] = 10**9  # no JPEG draft either
 
     with tempfile.TemporaryDirectory() as folder:
-        url = sqlite_url(Path(folder) / "bench.sqlite")
-        migrate(url)
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": SECRET,
-                "STORAGE_URL": (Path(folder) / "storage").as_uri(),
-                "CONFIG_PROBLEMS": [],
-                "WTF_CSRF_ENABLED": False,
-            }
-        )
+        app = migrated_app(sqlite_url(Path(folder) / "bench.sqlite"), Path(folder))
         from app.auth.accounts import create_organizer
         from app.database import utcnow
         from app.extensions import db
@@ -84,7 +70,7 @@ def child(parallel: int, unbounded: bool, image: Path) -> dict[str, float]:
 
         data = image.read_bytes()
         with app.app_context():
-            owner = create_organizer("bench@example.org", "bench password 1")
+            owner = create_organizer(EMAIL, PASSWORD)
             event = Event(
                 owner_id=owner.id,
                 title="Bench",
@@ -99,14 +85,9 @@ def child(parallel: int, unbounded: bool, image: Path) -> dict[str, float]:
             for key in keys:
                 get_storage().put(key, data, "application/octet-stream")
 
-        clients = []
-        for _ in range(parallel):
-            client = app.test_client()
-            client.post(
-                "/auth/login", data={"email": "bench@example.org", "password": "bench password 1"}
-            )
+        clients = [signed_in_client(app) for _ in range(parallel)]
+        for client in clients:
             client.get(f"/events/{event_id}/design/")
-            clients.append(client)
         before = peak_mb()
         statuses: list[int] = []
         barrier = threading.Barrier(parallel)

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.certificates.rendering.layout import _TEXT_KEYS
 from tests.conftest import csrf_token
 from tests.hardening.conftest import assert_no_5xx, row_counts
 from tests.hardening.routes import methods, routes
@@ -66,19 +67,7 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=12,
 )
-LAYOUT_KEYS = [
-    "type",
-    "x",
-    "y",
-    "font",
-    "weight",
-    "size",
-    "color",
-    "align",
-    "max_width",
-    "max_lines",
-    "text",
-]
+LAYOUT_KEYS = [*_TEXT_KEYS, "text"]
 FIELD_VALUES = st.one_of(
     JSON_VALUES,
     st.sampled_from(["participant_name", "text", "qr_code", "serif", "bold", "#123", "center"]),
