@@ -89,3 +89,26 @@ def test_pillow_refuses_bombs_past_the_limit():
     from app.certificates.rendering import background
 
     assert Image.MAX_IMAGE_PIXELS == background.MAX_PIXELS
+
+
+def test_local_direct_upload_over_the_app_body_limit_still_works(app_config, tmp_path):
+    """A 5 MB background goes to local storage through its signed link, past the 4 MB
+    app-wide limit (the link carries its own), as it would to S3."""
+    from app import create_app
+    from app.storage import get_storage
+
+    app = create_app({**app_config, "STORAGE_URL": (tmp_path / "files").as_uri()})
+    with app.app_context():
+        post = get_storage().presigned_post(
+            "uploads/event-1/" + "a" * 24,
+            content_type="application/octet-stream",
+            max_size=10 * 1024 * 1024,
+            expires_in=600,
+        )
+    body = b"\x89PNG" + b"\x00" * (5 * 1024 * 1024)
+    response = app.test_client().post(
+        post.url,
+        data={**post.fields, "file": (io.BytesIO(body), "big.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 204, response.get_data(as_text=True)
