@@ -86,8 +86,6 @@ def child(parallel: int, unbounded: bool, image: Path) -> dict[str, float]:
                 get_storage().put(key, data, "application/octet-stream")
 
         clients = [signed_in_client(app) for _ in range(parallel)]
-        for client in clients:
-            client.get(f"/events/{event_id}/design/")
         before = peak_mb()
         statuses: list[int] = []
         barrier = threading.Barrier(parallel)

@@ -11,7 +11,12 @@ from app.validation import MAX_EMAIL_LENGTH, Drawable, EmailAddress
 
 
 class ParticipantForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200), Drawable()])
+    name = StringField(
+        "Name",
+        validators=[DataRequired(), Length(max=200), Drawable()],
+        description="Printed on the certificate: Latin, Greek or Cyrillic letters, "
+        "at most 200 characters.",
+    )
     email = EmailField(
         "Email", validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH), EmailAddress()]
     )

@@ -12,7 +12,6 @@ from werkzeug.exceptions import BadRequest
 
 from app.validation import control_characters, describe_controls
 
-
 # The local storage's upload route raises the body limit for its own file (up to
 # 10 MB) inside the view; reading its form here would apply the app-wide 4 MB first.
 # Its fields are checked against the signed upload token instead.
