@@ -141,3 +141,30 @@ def test_expired_windows_are_swept(app, auth, client):
     with app.app_context():
         rules = set(db.session.scalars(sa.select(ThrottleWindow.rule)))
     assert "x" not in rules and "signin_address" in rules
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_limit(app_config, auth):
+    """Behind one proxy only the address that proxy appended counts, whatever the
+    client wrote in front of it."""
+    from app import create_app
+
+    app = create_app({**app_config, "PROXY_FIX_HOPS": 1})
+    client = app.test_client()
+    with app.app_context():
+        from app.auth.accounts import create_organizer
+
+        create_organizer("org@example.org", "correct horse 1")
+    statuses = []
+    for number in range(8):
+        statuses.append(
+            client.post(
+                "/auth/login",
+                data={
+                    "email": f"x{number}@example.org",
+                    "password": "wrong password!",
+                    "csrf_token": csrf_token(client, "/auth/login"),
+                },
+                headers={"X-Forwarded-For": f"203.0.113.{number}, 198.51.100.7"},
+            ).status_code
+        )
+    assert statuses[:6] == [401] * 6 and statuses[6:] == [429, 429], statuses
