@@ -52,8 +52,10 @@ def register_converters(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import database
+    from app.cookie_session import LazyCookieSessionInterface
     from app.extensions import csrf, db, login_manager
 
+    app.session_interface = LazyCookieSessionInterface()
     database.init_app(app, db, str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 # Values people paste from examples; accepting them in production would sign
 # sessions with a key that half the internet knows.
@@ -85,25 +86,80 @@ def normalise_database_url(url: str) -> str:
     )
 
 
-def engine_options(url: str, serverless: bool, threads: int) -> dict[str, Any]:
+# Connections one serverless instance keeps, and may add under a burst.
+# vc_init serves each connection in its own thread and Fluid compute sends one
+# instance concurrent requests, so the pool must let a page through while a
+# checker run holds a connection (docs/vercel.md has the arithmetic).
+SERVERLESS_POOL_SIZE = 4
+SERVERLESS_MAX_OVERFLOW = 2
+# A connection idle longer than this is checked before use: frozen instances,
+# poolers and managed databases drop idle connections; a busy one costs no
+# extra round trip.
+PING_IDLE_SECONDS = 10.0
+POOLER_WORDS = frozenset({"transaction", "pgbouncer"})
+NO_POOLER_WORDS = frozenset({"none", "session", "direct", "off", "false", "0"})
+
+
+def uses_transaction_pooler(url: str, setting: str | None = None) -> bool:
+    """Whether `url` goes through a pooler in transaction mode (PgBouncer,
+    Supavisor), which cannot keep psycopg's server-side prepared statements.
+
+    DATABASE_POOLER decides when set; otherwise Neon's `-pooler` hosts and
+    Supabase's transaction port 6543 are recognised.
+    """
+    word = (setting or "").strip().lower()
+    if word in POOLER_WORDS:
+        return True
+    if word in NO_POOLER_WORDS:
+        return False
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = (parts.hostname or "").split(".", 1)[0]
+    return host.endswith("-pooler") or port == 6543
+
+
+def engine_options(
+    url: str, serverless: bool, threads: int, env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Pool settings for the execution model.
 
-    A serverless instance serves one request at a time and may be frozen
-    between requests, so it keeps at most one connection and checks it before
-    use; a server keeps one per thread.
+    A gunicorn worker keeps one connection per thread (plus two for a
+    request that needs a second); a serverless instance keeps a few, since it
+    serves concurrent requests too. DATABASE_POOL_SIZE and
+    DATABASE_MAX_OVERFLOW override either. Connections are checked only after
+    sitting idle (`ping_idle_seconds`, applied by app/database.py), not on every
+    checkout.
     """
+    env = env or {}
     if url.startswith("sqlite"):
         # SQLite waits for a writer instead of failing at once.
         return {"connect_args": {"timeout": 15}}
-    options: dict[str, Any] = {
-        "pool_pre_ping": True,
-        "connect_args": {"connect_timeout": 5},
-    }
+    connect_args: dict[str, Any] = {"connect_timeout": 5}
+    if uses_transaction_pooler(url, env.get("DATABASE_POOLER")):
+        connect_args["prepare_threshold"] = None
     if serverless:
-        options.update(pool_size=1, max_overflow=0, pool_recycle=300)
+        size, overflow, recycle = SERVERLESS_POOL_SIZE, SERVERLESS_MAX_OVERFLOW, 300
     else:
-        options.update(pool_size=max(threads, 1), max_overflow=2, pool_recycle=1800)
-    return options
+        size, overflow, recycle = max(threads, 1), 2, 1800
+    return {
+        "connect_args": connect_args,
+        "pool_size": _positive_int(env.get("DATABASE_POOL_SIZE"), size),
+        "max_overflow": _positive_int(env.get("DATABASE_MAX_OVERFLOW"), overflow, zero=True),
+        "pool_recycle": recycle,
+        "pool_timeout": 20,
+        "ping_idle_seconds": PING_IDLE_SECONDS,
+    }
+
+
+def _positive_int(value: str | None, default: int, zero: bool = False) -> int:
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return default
+    return number if number > 0 or (zero and number == 0) else default
 
 
 def _secret_key(env: Mapping[str, str], production: bool, instance: Path) -> tuple[str, list]:
@@ -205,7 +261,8 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "CONFIG_PROBLEMS": problems,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, serverless, threads),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, serverless, threads, env),
+        "GUNICORN_THREADS": threads,
         "BASE_URL": env.get("BASE_URL", "").strip().rstrip("/") or None,
         "SIGNUP_OPEN": as_bool(env.get("SIGNUP_OPEN")),
         "CRON_SECRET": env.get("CRON_SECRET", "").strip() or None,
@@ -243,7 +300,9 @@ def database_overrides(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
     normalised = normalise_database_url(url)
     return {
         "SQLALCHEMY_DATABASE_URI": normalised,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalised, config["SERVERLESS"], 4),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
+            normalised, config["SERVERLESS"], config.get("GUNICORN_THREADS", 4), environ()
+        ),
     }
 
 

@@ -8,7 +8,9 @@ static files) and keeps `create_app()` free of I/O.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -59,12 +61,41 @@ class LazySQLAlchemy(SQLAlchemy):
             with self._lock:
                 for key, pending in list(engines.items()):
                     if isinstance(pending, _PendingEngine):
-                        _ensure_sqlite_folder(pending.options["url"])
-                        engine = super()._make_engine(key, pending.options, app)
+                        options = dict(pending.options)
+                        idle = options.pop("ping_idle_seconds", None)
+                        _ensure_sqlite_folder(options["url"])
+                        engine = super()._make_engine(key, options, app)
                         if engine.dialect.name == "sqlite":
                             sa.event.listen(engine, "connect", _sqlite_pragmas)
+                        if idle is not None:
+                            ping_when_idle(engine, idle)
                         engines[key] = engine
         return engines  # type: ignore[return-value]
+
+
+def ping_when_idle(engine: sa.engine.Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only if it sat idle for
+    `idle_seconds`: what `pool_pre_ping` does, without its round trip on
+    every request of a busy instance. A dead connection is replaced (the pool
+    retries on DisconnectionError)."""
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["laurel.idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("laurel.idle_since", None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise sa.exc.DisconnectionError("the connection did not answer a ping")
+
+    sa.event.listen(engine, "checkin", checkin)
+    sa.event.listen(engine, "checkout", checkout)
 
 
 def _ensure_sqlite_folder(url: sa.engine.URL | str) -> None:
@@ -179,14 +210,29 @@ def init_app(app: Flask, db: SQLAlchemy, migrations_dir: str) -> None:
 
 
 def migration_state() -> tuple[str | None, str | None]:
-    """The database's Alembic revision and the code's head revision."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
+    """The database's Alembic revision and the code's head revision.
 
+    The revision is read with one query rather than through Alembic's
+    MigrationContext, which logs two INFO lines each time (on every /readyz);
+    the head is read from the revision files once per process.
+    """
     from app.extensions import db
 
-    config = current_app.extensions["migrate"].migrate.get_config()
-    head = ScriptDirectory.from_config(config).get_current_head()
+    head = current_app.extensions.get("laurel.migration_head")
+    if head is None:
+        # Importing alembic.script sets up Alembic's autogenerate plugins,
+        # logging one INFO line each wherever the root logger shows INFO
+        # (vc_init's does).
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        from alembic.script import ScriptDirectory
+
+        config = current_app.extensions["migrate"].migrate.get_config()
+        head = ScriptDirectory.from_config(config).get_current_head()
+        current_app.extensions["laurel.migration_head"] = head
     with db.engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+        current = None
+        if sa.inspect(connection).has_table("alembic_version"):
+            current = connection.execute(
+                sa.text("SELECT version_num FROM alembic_version")
+            ).scalar()
     return current, head

@@ -11,11 +11,12 @@ from app.security import throttle
 bp = Blueprint("pages", __name__)
 
 
-def throttle_lookup() -> None:
-    """Per client address, so that codes cannot be enumerated at speed."""
-    wait = throttle.attempt("verify_address", throttle.client_address())
+def refuse_if_guessing() -> None:
+    """An address that looked up too many unknown codes waits, whatever it asks next,
+    so that codes cannot be enumerated at speed (and a 429 tells nothing)."""
+    wait = throttle.blocked("verify_address", throttle.client_address())
     if wait:
-        throttle.refuse(wait, "certificate lookups from your address")
+        throttle.refuse(wait, "lookups of unknown certificate codes from your address")
 
 
 @bp.get("/")
@@ -30,7 +31,6 @@ def verify_form():
     typed = request.args.get("code", "").strip()
     if not typed:
         return render_template("pages/verify_form.html", typed="")
-    throttle_lookup()
     code = normalise_code(typed)
     if code is None:
         message = "That is not a certificate code: codes look like LAU-XXXX-XXXX-XXXX-XXXX."
@@ -38,20 +38,42 @@ def verify_form():
     return redirect(url_for("pages.verify", code=code))
 
 
+NO_SUCH_CODE = (
+    "No certificate has this code. Check that it was typed exactly as printed on the certificate."
+)
+
+
+def _certificate_or_404(code: str):
+    from app.certificates.queries import certificate_by_code
+
+    refuse_if_guessing()
+    certificate = certificate_by_code(code)
+    if certificate is None:
+        # Only misses count: verifying many real certificates is normal use.
+        throttle.record("verify_address", throttle.client_address())
+        abort(404, description=NO_SUCH_CODE)
+    return certificate
+
+
 @bp.get("/verify/<code>")
 def verify(code: str):
-    from app.certificates.queries import certificate_by_code, file_url
-
     canonical = normalise_code(code)
-    if canonical and canonical != code:
+    if canonical is None:
+        abort(404, description=NO_SUCH_CODE)
+    if canonical != code:
         return redirect(url_for("pages.verify", code=canonical), 301)
-    throttle_lookup()
-    certificate = certificate_by_code(code) if canonical else None
-    if certificate is None:
-        abort(
-            404,
-            description="No certificate has this code. Check that it was typed exactly "
-            "as printed on the certificate.",
-        )
-    links = {kind: file_url(certificate, kind) for kind in ("png", "pdf")}
-    return render_template("pages/verify.html", certificate=certificate, links=links)
+    # The download buttons point at `download`, which signs a link when one
+    # is clicked: most visitors only read the page.
+    return render_template("pages/verify.html", certificate=_certificate_or_404(code))
+
+
+@bp.get("/verify/<code>/certificate.<kind>")
+def download(code: str, kind: str):
+    from app.certificates.queries import file_url
+
+    if kind not in ("png", "pdf"):
+        abort(404, description="Certificates download as certificate.png or certificate.pdf.")
+    response = redirect(file_url(_certificate_or_404(code), kind))
+    # The signed link expires; a cached redirect would outlive it.
+    response.headers["Cache-Control"] = "no-store"
+    return response

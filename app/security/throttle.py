@@ -24,7 +24,7 @@ DEFAULT_RULES: dict[str, tuple[int, int]] = {
     "signin_address": (50, 15 * 60),  # sign-in posts from one client address
     "signup_address": (10, 60 * 60),
     "cron_address": (10, 10 * 60),  # wrong cron bearers from one address
-    "verify_address": (120, 60),  # certificate lookups from one address
+    "verify_address": (30, 60),  # lookups of unknown codes from one address
 }
 
 

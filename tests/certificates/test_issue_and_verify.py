@@ -62,13 +62,21 @@ def test_issue_verify_download_revoke(app, client, ended_event):
     assert "ada@example.org" not in html  # a participant's email is never public
 
     links = re.findall(r'href="([^"]+)"[^>]*>Download (PDF|PNG)', html)
-    assert len(links) == 2
-    for url, kind in links:
-        status, body, disposition = fetch(client, url.replace("&amp;", "&"))
+    assert sorted(links) == [
+        (f"/verify/{code}/certificate.pdf", "PDF"),
+        (f"/verify/{code}/certificate.png", "PNG"),
+    ]
+    for path, kind in links:
+        # The page signs nothing; the click does, and is never cached.
+        clicked = client.get(path)
+        assert clicked.status_code == 302 and clicked.headers["Cache-Control"] == "no-store"
+        status, body, disposition = fetch(client, clicked.headers["Location"])
         assert status == 200
         expected = pdf_sha if kind == "PDF" else png_sha
         assert hashlib.sha256(body).hexdigest() == expected
         assert f"certificate-{code}.{kind.lower()}" in disposition
+    wrong = client.get(f"/verify/{code}/certificate.gif")
+    assert wrong.status_code == 404 and "certificate.png" in wrong.get_data(as_text=True)
 
     token = csrf_token(client, f"/events/{ended_event}")
     with app.app_context():
@@ -142,6 +150,7 @@ def test_zip_holds_every_file(app, client, ended_event):
     [
         ("/verify/LAU-0000-0000-0000-0000", 404),
         ("/verify/not-a-code", 404),
+        ("/verify/LAU-0000-0000-0000-0000/certificate.pdf", 404),
         ("/verify?code=hello", 400),
     ],
 )

@@ -47,27 +47,27 @@ def test_participants_are_paginated_with_counts_of_the_whole_event(app, client, 
     assert len(seen) == 122
 
 
-def test_search_by_name_email_and_certificate_code(app, client, event_id):
+def add_certificate(app, holder_name: str | None = None) -> str:
+    """A certificate row (no files) for a participant, by name, or the first one."""
     from app.extensions import db
     from app.models import Certificate, Participant
 
-    add_many(app, event_id, 60)
-    by_name = client.get(f"/events/{event_id}?q=person 0004").get_data(as_text=True)
-    assert set(names(by_name)) == {f"Person {n:05d}" for n in range(40, 50)}
-    by_email = client.get(f"/events/{event_id}?q=PERSON00017@").get_data(as_text=True)
-    assert set(names(by_email)) == {"Person 00017"}
+    code = "LAU-TEST-CODE-0000-0001"
     with app.app_context():
-        holder = db.session.scalar(sa.select(Participant).where(Participant.name == "Person 00020"))
+        query = sa.select(Participant).order_by(Participant.id)
+        if holder_name:
+            query = query.where(Participant.name == holder_name)
+        holder = db.session.scalars(query).first()
         db.session.add(
             Certificate(
                 participant_id=holder.id,
-                event_id=event_id,
-                code="LAU-TEST-CODE-0000-0001",
+                event_id=holder.event_id,
+                code=code,
                 holder_name=holder.name,
                 event_title="Workshop",
                 event_date="2 May 2024",
                 issuer="org@example.org",
-                verify_url="https://laurel.example.org/verify/LAU-TEST-CODE-0000-0001",
+                verify_url=f"https://laurel.example.org/verify/{code}",
                 png_key="k.png",
                 pdf_key="k.pdf",
                 png_sha256="0" * 64,
@@ -76,6 +76,16 @@ def test_search_by_name_email_and_certificate_code(app, client, event_id):
             )
         )
         db.session.commit()
+    return code
+
+
+def test_search_by_name_email_and_certificate_code(app, client, event_id):
+    add_many(app, event_id, 60)
+    by_name = client.get(f"/events/{event_id}?q=person 0004").get_data(as_text=True)
+    assert set(names(by_name)) == {f"Person {n:05d}" for n in range(40, 50)}
+    by_email = client.get(f"/events/{event_id}?q=PERSON00017@").get_data(as_text=True)
+    assert set(names(by_email)) == {"Person 00017"}
+    add_certificate(app, "Person 00020")
     by_code = client.get(f"/events/{event_id}?q=code-0000").get_data(as_text=True)
     assert set(names(by_code)) == {"Person 00020"}
     assert "LAU-TEST-CODE-0000-0001" in by_code

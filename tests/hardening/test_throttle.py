@@ -94,18 +94,31 @@ def test_wrong_cron_bearers_are_throttled_per_address(client, app_config):
     assert right.status_code == 200
 
 
-def test_verify_lookups_are_throttled_per_address(client):
+def test_unknown_code_lookups_are_throttled_per_address(client):
     for _ in range(4):
         response = client.get(
             "/verify/LAU-AAAA-AAAA-AAAA-AAAA", environ_base={"REMOTE_ADDR": "10.0.0.3"}
         )
         assert response.status_code == 404
-    assert_throttled(
-        client.get("/verify?code=LAU-AAAA", environ_base={"REMOTE_ADDR": "10.0.0.3"}),
-        "certificate lookups",
-    )
+    for path in (
+        "/verify/LAU-AAAA-AAAA-AAAA-AAAB",
+        "/verify/LAU-AAAA-AAAA-AAAA-AAAB/certificate.pdf",
+    ):
+        assert_throttled(
+            client.get(path, environ_base={"REMOTE_ADDR": "10.0.0.3"}), "unknown certificate codes"
+        )
     other = client.get("/verify/LAU-AAAA-AAAA-AAAA-AAAA", environ_base={"REMOTE_ADDR": "10.0.0.4"})
     assert other.status_code == 404
+
+
+def test_real_certificates_can_be_verified_again_and_again(app, client, event_id):
+    """Only unknown codes count: an employer checking many real certificates is fine."""
+    from tests.hardening.test_event_page import add_certificate
+
+    code = add_certificate(app)
+    for _ in range(10):
+        response = client.get(f"/verify/{code}", environ_base={"REMOTE_ADDR": "10.0.0.5"})
+        assert response.status_code == 200
 
 
 def test_sign_ups_are_throttled_per_address(app, client):

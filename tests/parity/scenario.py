@@ -35,7 +35,7 @@ MAX_CRON_CALLS = 10
 
 VERIFY_LINK = re.compile(r'href="/verify/(LAU-[0-9A-Z-]+)"')
 DOWNLOAD_LINK = re.compile(r'href="(/events/\d+/certificates/\d+\.(?:png|pdf))"')
-FILE_LINK = re.compile(r'<a class="button[^"]*" href="([^"]+)">Download (PDF|PNG)</a>')
+FILE_LINK = re.compile(r'<a class="button[^"]*" href="(/verify/[^"]+)">Download (PDF|PNG)</a>')
 
 # Twenty-five attendees, in Latin with accents, Cyrillic (Russian, Ukrainian,
 # Serbian) and Greek: the scripts the bundled Noto fonts cover.
@@ -255,8 +255,12 @@ def run_scenario(base_url: str, times: EventTimes) -> Recorder:
         assert verified.status == 200, verified.text[:2000]
         links = dict((kind, url) for url, kind in FILE_LINK.findall(verified.text))
         assert set(links) == {"PDF", "PNG"}, verified.text[:3000]
-        for kind, url in sorted(links.items()):
-            r.follow_storage_link(f"Download {kind} of {code}", url, code, kind.lower())
+        for kind, path in sorted(links.items()):
+            clicked = r.get(path)
+            assert clicked.status == 302, (path, clicked.status, clicked.text[:500])
+            r.follow_storage_link(
+                f"Download {kind} of {code}", clicked.headers["Location"], code, kind.lower()
+            )
     lower = r.get(f"/verify/{codes[0].lower()}")
     assert lower.status == 301, lower.status
     unknown = r.get("/verify/LAU-0000-0000-0000-0000")
