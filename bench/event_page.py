@@ -9,8 +9,9 @@ event with N participants (every other one attended, a certificate row for
 every tenth), then times GET /events/<id> through the WSGI app in-process:
 server time, no network. The baseline is bench/bare_app.py's /verify/<code>
 (one query and a small template, over the same database) timed the same way
-in the same run, alternating, so the ratio holds on a busy machine. Prints the medians, the ratio and the page size; writes
-bench/results/event_page.json. Goal: under 300 ms.
+in the same run, alternating, so the ratio holds on a busy machine. Prints the
+medians, the ratio and the page size; writes bench/results/event_page.json.
+Goal: under 300 ms.
 """
 
 from __future__ import annotations
