@@ -52,7 +52,7 @@ def add_certificate(app, holder_name: str | None = None) -> str:
     from app.extensions import db
     from app.models import Certificate, Participant
 
-    code = "LAU-TEST-CODE-0000-0001"
+    code = "LAU-TEST-C0DE-0000-0001"
     with app.app_context():
         query = sa.select(Participant).order_by(Participant.id)
         if holder_name:
@@ -86,9 +86,9 @@ def test_search_by_name_email_and_certificate_code(app, client, event_id):
     by_email = client.get(f"/events/{event_id}?q=PERSON00017@").get_data(as_text=True)
     assert set(names(by_email)) == {"Person 00017"}
     add_certificate(app, "Person 00020")
-    by_code = client.get(f"/events/{event_id}?q=code-0000").get_data(as_text=True)
+    by_code = client.get(f"/events/{event_id}?q=c0de-0000").get_data(as_text=True)
     assert set(names(by_code)) == {"Person 00020"}
-    assert "LAU-TEST-CODE-0000-0001" in by_code
+    assert "LAU-TEST-C0DE-0000-0001" in by_code
     nothing = client.get(f"/events/{event_id}?q=zzz").get_data(as_text=True)
     assert "No participant matches" in nothing
 
