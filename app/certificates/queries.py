@@ -34,6 +34,23 @@ def superseded_of(event: Event) -> dict[int, list[Certificate]]:
     return result
 
 
+def certificates_of(participant_ids: list[int]) -> dict[int, Certificate]:
+    """The current certificates of these participants (one page of them), by participant."""
+    if not participant_ids:
+        return {}
+    query = sa.select(Certificate).where(
+        Certificate.participant_id.in_(participant_ids), Certificate.replaced_by_code.is_(None)
+    )
+    return {c.participant_id: c for c in db.session.scalars(query)}
+
+
+def certificate_count(event: Event) -> int:
+    query = sa.select(sa.func.count()).where(
+        Certificate.event_id == event.id, Certificate.replaced_by_code.is_(None)
+    )
+    return db.session.scalar(query) or 0
+
+
 def owned_certificate_or_404(event_id: int, certificate_id: int) -> tuple[Event, Certificate]:
     return owned_row_or_404(Certificate, event_id, certificate_id, "certificate")
 
@@ -64,3 +81,24 @@ def file_url(certificate: Certificate, kind: str) -> str:
 
     key = certificate.png_key if kind == "png" else certificate.pdf_key
     return get_storage().url(key, expires_in=600, filename=download_name(certificate, kind))
+
+
+def outdated_count(event: Event) -> int:
+    """Current certificates whose holder's name or event title changed since issue
+    (`views.outdated`, counted in the database for events of any size)."""
+    from app.participants.models import Participant
+
+    query = (
+        sa.select(sa.func.count())
+        .select_from(Certificate)
+        .join(Participant, Participant.id == Certificate.participant_id)
+        .where(
+            Certificate.event_id == event.id,
+            Certificate.replaced_by_code.is_(None),
+            Participant.attended.is_(True),
+            sa.or_(
+                Certificate.holder_name != Participant.name, Certificate.event_title != event.title
+            ),
+        )
+    )
+    return db.session.scalar(query) or 0

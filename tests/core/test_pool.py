@@ -215,7 +215,7 @@ def test_a_serverless_instance_serves_pages_while_one_request_holds_a_connection
             thread.start()
         for thread in pages:
             thread.join(30)
-        assert results == [{"ok": True, "detail": "reachable"}] * len(pages)
+        assert results == [{"ok": True}] * len(pages)  # details need the cron bearer
     finally:
         release.set()
         holder.join(30)
