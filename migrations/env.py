@@ -40,9 +40,20 @@ def run_migrations_online():
     conf_args = dict(migrate_config.configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty)
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode on SQLite copies a table and drops the old one; with foreign
+            # keys on, that drop cascades and deletes every dependent row. The pragma
+            # only takes effect outside a transaction, hence before it begins.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the transaction the statement began
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():
