@@ -220,12 +220,12 @@ def claims_held() -> list[tuple[str, object]]:
     return db.session.execute(sa.select(IssueClaim.code, IssueClaim.expires_at)).all()
 
 
+# A stopped SQLite writer holds the whole database's lock.
+@pytest.mark.only_with("postgresql")
 def test_a_run_frozen_past_its_claims_resumes_without_harm(env, database_url):
     """SIGSTOP a run while it holds claims, let them lapse and another run finish the
     work, then SIGCONT: the stale run records nothing, and after the runs that
     follow, no object of its is left."""
-    if database_url.startswith("sqlite"):
-        pytest.skip("a stopped SQLite writer holds the whole database's lock; PostgreSQL only")
     owed = seed(events=1, per_event=40)
     frozen = flask_check(env, "--budget", "4")
     deadline = time.monotonic() + 60
