@@ -10,8 +10,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from app.certificates import design, views
-    from app.certificates.queries import certificates_by_participant
+    from app.certificates.queries import certificates_by_participant, superseded_of
 
     app.register_blueprint(views.bp)
     app.register_blueprint(design.bp)
     app.add_template_global(certificates_by_participant, "event_certificates")
+    app.add_template_global(superseded_of, "event_superseded")
+    app.add_template_global(views.outdated, "certificate_outdated")
