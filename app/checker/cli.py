@@ -92,7 +92,8 @@ def _one_run(budget: float | None) -> CheckResult:
 def summary(result: CheckResult) -> str:
     line = (
         f"run {result.run_id}: {result.outcome}; moved {result.events_moved} event(s), "
-        f"issued {result.issued}, failed {result.failed}, remaining {_count(result.remaining)}"
+        f"issued {result.issued}, failed {result.failed}, emailed {result.mailed}"
+        f" ({result.mail_failed} send attempts failed), remaining {_count(result.remaining)}"
         f" ({_count(result.deferred)} waiting to retry, {_count(result.held)} held by other runs),"
         f" {result.duration:.1f} s"
     )

@@ -68,6 +68,8 @@ class CheckResult:
     events_moved: int = 0
     issued: int = 0  # committed in this run
     failed: int = 0
+    mailed: int = 0  # messages sent in this run
+    mail_failed: int = 0  # send attempts that failed (retried later or given up)
     remaining: int | None = 0  # attended participants of ended events still owed a certificate
     deferred: int | None = 0  # of those, waiting out a back-off after a failure
     held: int | None = 0  # of those, claimed by another live run
@@ -256,6 +258,8 @@ def _run(
                     retry_now(scope.event_id, scope.now)
             progress = _progress(on_progress, scope, clock, result)
             out_of_time = _issue_due(scope, clock, result, progress, run_id)
+            if not out_of_time and scope.participant_id is None:
+                _send_mail(scope, clock, result)
             if scope.event_id is None and clock.left() > SWEEP_RESERVE_SECONDS:
                 storage = get_storage().bounded(clock.left() - 1)
                 sweep_storage(scope.now, storage, run_id, clock.deadline)
@@ -279,6 +283,14 @@ def _run(
     result.duration = time.monotonic() - clock.started
     _finish(result, clock)
     return result
+
+
+def _send_mail(scope: _Scope, clock: _Clock, result: CheckResult) -> None:
+    """Drain the outbox after issuing, within what is left of the budget."""
+    from app.mail.outbox import drain
+
+    sent = drain(scope.now, clock.deadline, scope.event_id)
+    result.mailed, result.mail_failed = sent.sent, sent.failed
 
 
 def _outcome(out_of_time: bool, left: Backlog) -> Outcome:
