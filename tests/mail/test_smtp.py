@@ -14,7 +14,7 @@ def test_issuing_emails_each_certificate_once_with_its_pdf(app, ctx, smtp):
     from app.certificates.models import Certificate
     from app.storage import get_storage
 
-    event_id, owed = emailing_event(3)
+    emailing_event(3)
     result = check_events(budget_seconds=60)
     assert (result.issued, result.mailed, result.mail_failed) == (3, 3, 0)
     assert [m.state for m in messages()] == ["sent"] * 3
@@ -53,7 +53,7 @@ def test_an_event_without_email_queues_nothing(app, ctx, smtp):
 def test_a_refused_address_fails_with_the_servers_reason(app, ctx, smtp):
     from app.participants.models import Participant
 
-    event_id, owed = emailing_event(2)
+    _, owed = emailing_event(2)
     db.session.get(Participant, owed[0]).email = "reject-me@event.example"
     db.session.commit()
     result = check_events(budget_seconds=60)
