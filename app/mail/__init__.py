@@ -20,7 +20,9 @@ def mail_check() -> tuple[bool, str]:
 
 def init_app(app: Flask) -> None:
     from app.mail import models  # noqa: F401  (the table, for migrations)
-    from app.mail.views import bp
+    from app.mail.views import bp, deliveries, events_bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(events_bp)
+    app.add_template_global(deliveries, "email_deliveries")
     register_check(app, "email", mail_check)

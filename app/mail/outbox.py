@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -29,6 +29,8 @@ from app.mail.models import MailKind, MailState, OutboxMessage
 MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)
 BATCH = 20
+# Below this much budget a run stops sending and leaves the rest to the next run.
+MIN_SEND_SECONDS = 1.5
 # Back-off after a transient failure: 1, 4, 16, 64, 256 minutes.
 BACKOFF_MINUTES = 4
 
@@ -88,7 +90,7 @@ def drain(now: datetime, deadline: float, event_id: int | None = None) -> DrainR
     result = DrainResult()
     if not settings.enabled:
         return result
-    while time.monotonic() < deadline - settings.timeout:
+    while deadline - time.monotonic() > MIN_SEND_SECONDS:
         try:
             with write_transaction(deadline):
                 claimed = _claim(now, event_id)
@@ -97,12 +99,15 @@ def drain(now: datetime, deadline: float, event_id: int | None = None) -> DrainR
         if not claimed:
             break
         for item in claimed:
-            if time.monotonic() >= deadline - settings.timeout:
+            left = deadline - time.monotonic()
+            if left <= MIN_SEND_SECONDS:
                 # Not attempted: give the claim back at once.
                 with write_transaction(deadline):
                     _release(item)
                 continue
-            _attempt(item, settings, now, deadline, result)
+            # The transport's timeout never outlasts the run's budget.
+            bounded = replace(settings, timeout=min(settings.timeout, left - 0.5))
+            _attempt(item, bounded, now, deadline, result)
     return result
 
 
