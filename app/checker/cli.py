@@ -65,7 +65,7 @@ def check(budget: float | None, until_done: bool) -> None:
         waited_since = None
         if not until_done or result.outcome != Outcome.TIME_UP:
             break
-        if result.issued + result.failed == 0:
+        if result.issued + result.failed + result.mailed + result.mail_failed == 0:
             click.echo("No progress within the budget; stopping. Try a larger --budget.", err=True)
             failed = True
             break
