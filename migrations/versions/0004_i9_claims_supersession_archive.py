@@ -1,7 +1,7 @@
 """issue claims, superseded certificates, archived events, run leases
 
 Revision ID: 0004_i9
-Revises: 0003
+Revises: 0004_i12
 Create Date: 2026-12-01
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_i9'
-down_revision = '0004_i12'  # chained after #12 for this branch's tests
+down_revision = '0004_i12'
 branch_labels = None
 depends_on = None
 
