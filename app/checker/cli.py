@@ -92,9 +92,9 @@ def _one_run(budget: float | None) -> CheckResult:
 def summary(result: CheckResult) -> str:
     line = (
         f"run {result.run_id}: {result.outcome}; moved {result.events_moved} event(s), "
-        f"issued {result.issued}, failed {result.failed}, emailed {result.mailed}"
-        f" ({result.mail_failed} send attempts failed), remaining {_count(result.remaining)}"
+        f"issued {result.issued}, failed {result.failed}, remaining {_count(result.remaining)}"
         f" ({_count(result.deferred)} waiting to retry, {_count(result.held)} held by other runs),"
+        f" emailed {result.mailed} ({result.mail_failed} send attempts failed),"
         f" {result.duration:.1f} s"
     )
     return f"{line}; error: {result.error}" if result.error else line
