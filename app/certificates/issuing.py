@@ -31,13 +31,16 @@ def certificate_keys(event_id: int, participant_id: int) -> tuple[str, str]:
 
 
 def event_date_text(event: Event) -> str:
-    """The event's dates as its attendees saw them, in its own time zone."""
-    start, end = event.local(event.starts_at), event.local(event.ends_at)
-    if start.date() == end.date():
-        return f"{start.day} {start:%B %Y}"
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{end.day} {end:%B %Y}"
-    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+    """The event's dates as its attendees saw them: its time zone, its language (Babel)."""
+    from babel.dates import format_date, format_interval
+
+    from app.events.languages import babel_locale
+
+    locale = babel_locale(event.language)
+    start, end = event.local(event.starts_at).date(), event.local(event.ends_at).date()
+    if start == end:
+        return format_date(start, format="long", locale=locale)
+    return format_interval(start, end, skeleton="yMMMd", locale=locale)
 
 
 def verify_url(code: str) -> str:
@@ -80,6 +83,7 @@ def render_files(certificate: Certificate, event: Event) -> tuple[bytes, bytes]:
         code=certificate.code,
         verify_url=certificate.verify_url,
         issued_at=certificate.issued_at,
+        language=certificate.language,
     )
     layout, background = event_template(event)
     return render_png_pdf(data, layout, background)
@@ -119,6 +123,7 @@ def issue_certificate(participant: Participant) -> Certificate:
         holder_name=participant.name,
         event_title=event.title,
         event_date=event_date_text(event),
+        language=event.language,
         issuer=event.owner.issuer_name,
         verify_url=verify_url(code),
         issued_at=utcnow().replace(microsecond=0),
