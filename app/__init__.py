@@ -26,6 +26,7 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure(app, config_overrides or {})
+    register_converters(app)
     register_extensions(app)
     register_features(app)
     register_proxy_fix(app)
@@ -39,6 +40,14 @@ def configure(app: Flask, overrides: Mapping[str, Any]) -> None:
     app.config.update(overrides)
     if "DATABASE_URL" in overrides:
         app.config.update(database_overrides(overrides["DATABASE_URL"], app.config))
+
+
+def register_converters(app: Flask) -> None:
+    """`<int:...>` in routes matches database ids only: an id beyond the column's
+    range is a 404 like any other unknown id, not an overflow in the driver."""
+    from app.database import DatabaseId
+
+    app.url_map.converters["int"] = DatabaseId
 
 
 def register_extensions(app: Flask) -> None:
@@ -65,11 +74,13 @@ def register_features(app: Flask) -> None:
         pages,
         participants,
         problems,
+        security,
         storage,
     )
 
     features = (
         errors,
+        security,
         problems,
         health,
         storage,

@@ -185,6 +185,43 @@ def _secret_key(env: Mapping[str, str], production: bool, instance: Path) -> tup
     return secrets.token_hex(32), []
 
 
+def cron_secret_problem(config: Mapping[str, Any]) -> str | None:
+    """Why the cron route must refuse every call, or None when its secret is usable."""
+    secret = config.get("CRON_SECRET")
+    if not secret:
+        return (
+            "CRON_SECRET is not set, so the cron route refuses every call. Set CRON_SECRET "
+            "to a long random string and send it as 'Authorization: Bearer <CRON_SECRET>'."
+        )
+    if config.get("PRODUCTION") and len(secret) < MIN_SECRET_LENGTH:
+        return (
+            f"CRON_SECRET has {len(secret)} characters; use at least {MIN_SECRET_LENGTH} "
+            '(python -c "import secrets; print(secrets.token_hex(32))"), so that it cannot '
+            "be guessed."
+        )
+    return None
+
+
+def readiness_problems(config: Mapping[str, Any]) -> list[Problem]:
+    """Production settings that pages can do without but a deploy needs:
+    /readyz reports them, the cron route names its own."""
+    if not config.get("PRODUCTION"):
+        return []
+    problems = []
+    cron = cron_secret_problem(config)
+    if cron:
+        problems.append(Problem("CRON_SECRET", cron))
+    if not config.get("BASE_URL"):
+        problems.append(
+            Problem(
+                "BASE_URL",
+                "BASE_URL is not set; set it to the public https:// address of this app, "
+                "which certificates' QR codes and emails point at.",
+            )
+        )
+    return problems
+
+
 def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
     """Build the Flask config mapping from environment variables."""
     instance = Path(instance_path)
@@ -248,6 +285,10 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "WTF_CSRF_TIME_LIMIT": None,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,

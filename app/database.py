@@ -20,6 +20,19 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import orm
+from werkzeug.routing import IntegerConverter
+
+# Primary keys are 32-bit INTEGER on PostgreSQL; larger ids cannot exist.
+MAX_ID = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    """An id in a URL: 1 to MAX_ID, digits only."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 class _PendingEngine:

@@ -5,6 +5,7 @@ from app.certificates.models import Certificate
 from app.checker.models import CheckerRun, IssueFailure
 from app.events.models import Event, EventStatus
 from app.participants.models import Participant
+from app.security.models import ThrottleWindow
 
 __all__ = [
     "Certificate",
@@ -14,4 +15,5 @@ __all__ = [
     "IssueFailure",
     "Organizer",
     "Participant",
+    "ThrottleWindow",
 ]

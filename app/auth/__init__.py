@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 
 from app.auth import cli
 from app.auth.views import bp
 from app.extensions import db, login_manager
+
+SESSION_ID = re.compile(r"(?P<id>[0-9]{1,10})\.(?P<version>[0-9]{1,10})\.[A-Za-z0-9_-]*")
 
 
 def init_app(app: Flask) -> None:
@@ -17,9 +21,16 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(load_organizer)
 
 
-def load_organizer(organizer_id: str):
+def load_organizer(session_id: str):
+    """The organizer of a session or remember cookie, if its version is current."""
     from app.auth.models import Organizer
+    from app.database import MAX_ID
 
-    if not organizer_id.isdigit():
+    found = SESSION_ID.fullmatch(session_id)
+    if found is None or int(found["id"]) > MAX_ID:
         return None
-    return db.session.get(Organizer, int(organizer_id))
+    organizer_id, version = found["id"], found["version"]
+    organizer = db.session.get(Organizer, int(organizer_id))
+    if organizer is None or str(organizer.session_version) != version:
+        return None
+    return organizer

@@ -1,33 +1,40 @@
-"""Sign-in and sign-up forms."""
+"""Sign-in, sign-up and password forms."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-MIN_PASSWORD = 10
+from app.auth.accounts import MAX_PASSWORD, MIN_PASSWORD
+from app.validation import MAX_EMAIL_LENGTH, EmailAddress
+
+NEW_PASSWORD_RULE = Length(
+    min=MIN_PASSWORD,
+    max=MAX_PASSWORD,
+    message=f"Use at least {MIN_PASSWORD} characters (and at most {MAX_PASSWORD}).",
+)
+
+
+def email_field() -> EmailField:
+    return EmailField(
+        "Email", validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH), EmailAddress()]
+    )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    email = email_field()
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
     remember = BooleanField("Keep me signed in")
     submit = SubmitField("Sign in")
 
 
 class SignupForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = email_field()
     password = PasswordField(
         "Password",
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD,
-                max=256,
-                message=f"Use at least {MIN_PASSWORD} characters (and at most 256).",
-            ),
-        ],
+        validators=[DataRequired(), NEW_PASSWORD_RULE],
+        description=f"At least {MIN_PASSWORD} characters.",
     )
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
@@ -43,3 +50,20 @@ class SettingsForm(FlaskForm):
         "and on LinkedIn. Empty: your email address.",
     )
     submit = SubmitField("Save")
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)]
+    )
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), NEW_PASSWORD_RULE],
+        description=f"At least {MIN_PASSWORD} characters. Every other signed-in "
+        "browser is signed out.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+    )
+    submit = SubmitField("Change password")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,9 @@ class Organizer(UserMixin, db.Model):
     # What certificate holders see as the issuer; the email stays private.
     display_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Part of every session's and remember cookie's user id: raising it at logout
+    # or password change ends all of them, on every instance, at once.
+    session_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     events: so.WriteOnlyMapped[Event] = so.relationship(
         back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
@@ -40,6 +44,16 @@ class Organizer(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: `id.version.nonce`. The nonce is new for each
+        sign-in (each loaded object), so no two sign-ins share a remember cookie."""
+        nonce = self.__dict__.setdefault("_sign_in_nonce", secrets.token_urlsafe(9))
+        return f"{self.id}.{self.session_version}.{nonce}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember cookie of this organizer."""
+        self.session_version += 1
 
     def __repr__(self) -> str:
         return f"<Organizer {self.email}>"

@@ -1,26 +1,41 @@
-"""Sign in, sign out, sign up."""
+"""Sign in, sign out, sign up, change the password."""
 
 from __future__ import annotations
 
+import contextlib
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth.accounts import AccountError, create_organizer, find_organizer
-from app.auth.forms import LoginForm, SettingsForm, SignupForm
+from app.auth.accounts import AccountError, authenticate, change_password, create_organizer
+from app.auth.forms import LoginForm, PasswordForm, SettingsForm, SignupForm
 from app.extensions import db
+from app.security import throttle
+from app.validation import normalise_email
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# A path on this site: printable ASCII, no backslash (browsers read `/\host` as `//host`).
+LOCAL_PATH = re.compile(r"/(?![/\\])[!-~]*")
 
 
 def safe_next(target: str | None) -> str:
     """Only follow `next` to a path on this site, never to another host."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and LOCAL_PATH.fullmatch(target) and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
     return url_for("events.index")
+
+
+def throttle_sign_in(email: str | None) -> None:
+    """Per client address on every attempt; per account once its failures add up."""
+    wait = throttle.attempt("signin_address", throttle.client_address())
+    if not wait and email:
+        wait = throttle.blocked("signin_account", email)
+    if wait:
+        throttle.refuse(wait, "sign-in attempts")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -28,13 +43,18 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("events.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        organizer = find_organizer(form.email.data or "")
-        if organizer is None or not organizer.check_password(form.password.data or ""):
-            flash("Wrong email or password.", "error")
-            return render_template("auth/login.html", form=form), 401
-        login_user(organizer, remember=form.remember.data)
-        return redirect(safe_next(request.args.get("next")))
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        email = normalise_email(form.email.data) if valid else None
+        throttle_sign_in(email)
+        if valid and email:
+            organizer = authenticate(email, form.password.data or "")
+            if organizer is None:
+                throttle.record("signin_account", email)
+                flash("Wrong email or password.", "error")
+                return render_template("auth/login.html", form=form), 401
+            login_user(organizer, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
@@ -42,9 +62,35 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    from app.extensions import db
+
+    # Server-side: this and every other session and remember cookie end now.
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash("Signed out.", "info")
     return redirect(url_for("pages.home"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        organizer = current_user._get_current_object()
+        if not organizer.check_password(form.current.data or ""):
+            form.current.errors.append("This is not your current password.")
+        else:
+            try:
+                change_password(organizer, form.password.data or "")
+            except AccountError as exc:
+                form.password.errors.append(str(exc))
+            else:
+                login_user(organizer)  # this browser stays signed in, with a new id
+                flash("Password changed; other browsers are signed out.", "success")
+                return redirect(url_for("events.index"))
+    status = 400 if form.errors else 200
+    return render_template("auth/password.html", form=form), status
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -56,14 +102,21 @@ def signup():
             "Laurel site to create an account for you.",
         )
     form = SignupForm()
+    if request.method == "POST":
+        wait = throttle.attempt("signup_address", throttle.client_address())
+        if wait:
+            throttle.refuse(wait, "sign-ups from your address")
     if form.validate_on_submit():
-        try:
-            organizer = create_organizer(form.email.data or "", form.password.data or "")
-        except AccountError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            login_user(organizer)
-            return redirect(url_for("events.index"))
+        email = normalise_email(form.email.data)
+        # The same answer whether or not the address already has an account,
+        # so that sign-up does not tell strangers who is registered.
+        with contextlib.suppress(AccountError):
+            create_organizer(email, form.password.data or "")
+        flash(
+            f"If {email} had no account, it has one now: sign in with the password you chose.",
+            "success",
+        )
+        return redirect(url_for("auth.login"))
     status = 400 if form.errors else 200
     return render_template("auth/signup.html", form=form), status
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 
 from flask import (
@@ -32,6 +33,17 @@ from app.extensions import db
 
 bp = Blueprint("design", __name__, url_prefix="/events/<int:event_id>/design")
 MAX_UPLOAD = 10 * 1024 * 1024
+UPLOAD_NAME = re.compile(r"[0-9a-f]{24}")
+
+
+def upload_prefix(event: Event) -> str:
+    return f"uploads/event-{event.id}/"
+
+
+def is_upload_of(event: Event, key: str) -> bool:
+    """A key that `upload_url` could have handed out for this event, nothing else."""
+    prefix = upload_prefix(event)
+    return key.startswith(prefix) and UPLOAD_NAME.fullmatch(key[len(prefix) :]) is not None
 
 
 @bp.before_request
@@ -67,11 +79,10 @@ def render_page(
     ), status
 
 
-def refuse_background(event: Event, message: str):
-    """Back on the designer, saying why, with the saved layout as it was."""
-    return render_page(
-        event, LayoutForm(layout=current_layout_json(event)), [], 400, background_error=message
-    )
+def refuse_background(event: Event, message: str, status: int = 400):
+    """Back to the designer, the reason shown beside the upload form."""
+    form = LayoutForm(layout=current_layout_json(event))
+    return render_page(event, form, [], status, background_error=message)
 
 
 @bp.get("/")
@@ -103,22 +114,44 @@ def save_layout(event_id: int):
 def preview(event_id: int):
     """The saved layout (GET) or the one being edited (POST, JSON), drawn with a sample name."""
     from app.certificates.issuing import event_date_text, event_template
-    from app.certificates.rendering import LayoutError, parse_layout, render_preview
+    from app.certificates.rendering import (
+        LayoutError,
+        UndrawableTextError,
+        parse_layout,
+        render_preview,
+    )
 
     event = owned_event_or_404(event_id)
     layout, background = event_template(event)
     if request.method == "POST":
         try:
-            layout = parse_layout((request.get_json(silent=True) or {}).get("layout", ""))
+            # Not get_json(): a deeply nested body raises RecursionError, which it lets out.
+            body = json.loads(request.get_data() or b"null")
+        except (ValueError, RecursionError):
+            body = None
+        try:
+            if not isinstance(body, dict) or "layout" not in body:
+                raise LayoutError(
+                    ['Send a JSON object {"layout": "<the layout JSON>"} as the request body.']
+                )
+            layout = parse_layout(body["layout"])
         except LayoutError as exc:
             return jsonify(error="Bad Request", status=400, messages=exc.messages), 400
-    png = render_preview(
-        layout,
-        background,
-        event_title=event.title,
-        event_date=event_date_text(event),
-        language=event.language,
-    )
+    try:
+        png = render_preview(
+            layout,
+            background,
+            event_title=event.title,
+            event_date=event_date_text(event),
+            language=event.language,
+        )
+    except UndrawableTextError as exc:
+        # An event saved before titles were checked: say what to edit.
+        return jsonify(
+            error="Bad Request",
+            status=400,
+            messages=[f"The event's title {exc}; edit the event and retype the title."],
+        ), 400
     return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 
@@ -128,7 +161,7 @@ def upload_url(event_id: int):
     from app.storage import get_storage
 
     event = owned_event_or_404(event_id)
-    key = f"uploads/event-{event.id}/{secrets.token_hex(12)}"
+    key = upload_prefix(event) + secrets.token_hex(12)
     post = get_storage().presigned_post(
         key, content_type="application/octet-stream", max_size=MAX_UPLOAD, expires_in=600
     )
@@ -137,13 +170,17 @@ def upload_url(event_id: int):
 
 @bp.post("/background")
 def set_background(event_id: int):
-    from app.certificates.rendering import BackgroundError, load_background
+    from app.certificates.rendering import BackgroundBusy, BackgroundError, load_background
     from app.storage import NotFound, get_storage
 
     event = owned_event_or_404(event_id)
     form = BackgroundForm()
+    if not form.validate_on_submit():
+        return refuse_background(
+            event, "The upload form expired or was incomplete: choose the file and upload again."
+        )
     key = form.key.data or ""
-    if not form.validate_on_submit() or not key.startswith(f"uploads/event-{event.id}/"):
+    if not is_upload_of(event, key):
         return refuse_background(
             event, "This upload does not belong to this event; upload the file again."
         )
@@ -156,6 +193,9 @@ def set_background(event_id: int):
         normalised = load_background(upload)
     except BackgroundError as exc:
         return refuse_background(event, f"That background cannot be used: {exc}")
+    except BackgroundBusy as exc:
+        response, status = refuse_background(event, str(exc), 503)
+        return response, status, {"Retry-After": "30"}
     finally:
         storage.delete(key)
     final_key = f"templates/event-{event.id}/{hashlib.sha256(normalised).hexdigest()}.png"

@@ -18,6 +18,19 @@ def certificates_by_participant(event: Event) -> dict[int, Certificate]:
     return {c.participant_id: c for c in db.session.scalars(query)}
 
 
+def certificates_of(participant_ids: list[int]) -> dict[int, Certificate]:
+    """The certificates of these participants (one page of them), by participant."""
+    if not participant_ids:
+        return {}
+    query = sa.select(Certificate).where(Certificate.participant_id.in_(participant_ids))
+    return {c.participant_id: c for c in db.session.scalars(query)}
+
+
+def certificate_count(event: Event) -> int:
+    query = sa.select(sa.func.count()).where(Certificate.event_id == event.id)
+    return db.session.scalar(query) or 0
+
+
 def owned_certificate_or_404(event_id: int, certificate_id: int) -> tuple[Event, Certificate]:
     return owned_row_or_404(Certificate, event_id, certificate_id, "certificate")
 

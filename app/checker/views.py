@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Blueprint, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import login_required
 from werkzeug.exceptions import ServiceUnavailable, Unauthorized
@@ -11,36 +9,31 @@ from werkzeug.exceptions import ServiceUnavailable, Unauthorized
 from app.checker.models import Outcome, Trigger
 from app.checker.run import check_events
 from app.checker.status import EventIssuing, event_issuing
+from app.config import cron_secret_problem
 from app.database import utcnow
 from app.errors.handlers import error_response, wants_json
 from app.events.access import owned_event_or_404
 from app.events.models import EventStatus
+from app.security import throttle
+from app.security.bearer import bearer_matches
 
 api = Blueprint("checker_api", __name__)
 bp = Blueprint("checker", __name__)
 
 
-def bearer_matches(header: str | None, secret: str) -> bool:
-    """`Authorization: Bearer <secret>`, compared in constant time whatever the lengths."""
-    scheme, _, token = (header or "").strip().partition(" ")
-    # WSGI headers are latin-1 decoded bytes; this gives back those bytes.
-    given = token.strip().encode("latin-1", "replace")
-    matches = hmac.compare_digest(given, secret.encode("utf-8"))
-    return matches and scheme.lower() == "bearer"
-
-
 @api.route("/api/cron/check-events", methods=["GET", "POST"])
 def cron():
-    secret = current_app.config.get("CRON_SECRET")
-    if not secret:
-        # Never an open endpoint: without a secret nobody may start runs this way.
-        return error_response(
-            ServiceUnavailable(
-                "CRON_SECRET is not set, so this endpoint refuses every call. Set CRON_SECRET "
-                "to a long random string and send it as 'Authorization: Bearer <CRON_SECRET>'."
-            )
-        )
+    problem = cron_secret_problem(current_app.config)
+    if problem:
+        # Never an open endpoint: without a usable secret nobody may start runs this way.
+        return error_response(ServiceUnavailable(problem))
+    secret = current_app.config["CRON_SECRET"]
+    address = throttle.client_address()
+    wait = throttle.blocked("cron_address", address)
+    if wait:
+        throttle.refuse(wait, "calls with a wrong cron secret from your address")
     if not bearer_matches(request.headers.get("Authorization"), secret):
+        throttle.record("cron_address", address)
         response, status = error_response(
             Unauthorized("Send 'Authorization: Bearer <CRON_SECRET>' with the configured secret.")
         )

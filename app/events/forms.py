@@ -14,13 +14,18 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.events.languages import LANGUAGES
-from app.events.timezones import is_timezone
+from app.events.timezones import MAX_YEAR, MIN_YEAR, is_timezone, local_time_problem, to_utc
+from app.validation import Drawable
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class EventForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField(
+        "Title",
+        validators=[DataRequired(), Length(max=200), Drawable()],
+        description="It is printed on the certificates: any script, but no emoji.",
+    )
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     timezone = StringField(
         "Time zone",
@@ -35,7 +40,10 @@ class EventForm(FlaskForm):
         description="The language of the certificate's date and of its PDF.",
     )
     starts_at = DateTimeLocalField(
-        "Starts", format=TIME_FORMAT, validators=[InputRequired("Give a start date and time.")]
+        "Starts",
+        format=TIME_FORMAT,
+        validators=[InputRequired("Give a start date and time.")],
+        description=f"Between the years {MIN_YEAR} and {MAX_YEAR}.",
     )
     ends_at = DateTimeLocalField(
         "Ends", format=TIME_FORMAT, validators=[InputRequired("Give an end date and time.")]
@@ -48,8 +56,30 @@ class EventForm(FlaskForm):
                 f"Unknown time zone {field.data!r}; use an IANA name such as Europe/Paris."
             )
 
+    def zone_name(self) -> str | None:
+        name = (self.timezone.data or "").strip()
+        return name if is_timezone(name) else None
+
+    def validate_starts_at(self, field: DateTimeLocalField) -> None:
+        zone = self.zone_name()
+        problem = local_time_problem(field.data, zone) if zone and field.data else None
+        if problem:
+            raise ValidationError(problem)
+
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
-        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+        zone = self.zone_name()
+        if not (zone and field.data):
+            return
+        problem = local_time_problem(field.data, zone)
+        if problem:
+            raise ValidationError(problem)
+        start = self.starts_at.data
+        # Compared in UTC: around a clock change wall-clock order can mislead.
+        if (
+            start
+            and not local_time_problem(start, zone)
+            and to_utc(field.data, zone) <= to_utc(start, zone)
+        ):
             raise ValidationError("The end must come after the start.")
 
 

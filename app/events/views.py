@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.database import utcnow
@@ -68,13 +68,32 @@ def create():
 
 @bp.get("/<int:event_id>")
 def detail(event_id: int):
-    from app.participants.queries import participants_of
+    """The event, with its participants and certificates a page at a time, searchable."""
+    from app.certificates.queries import certificate_count, certificates_of
+    from app.participants.queries import (
+        page_number,
+        participant_counts,
+        participant_page,
+        search_text,
+    )
 
     event = owned_event_or_404(event_id)
+    search = search_text(request.args.get("q"))
+    participants = participant_page(event, search, page_number(request.args.get("page"), "page"))
+    holders = participant_page(
+        event, search, page_number(request.args.get("cpage"), "cpage"), attended_only=True
+    )
+    total, attended = participant_counts(event)
     return render_template(
         "events/detail.html",
         event=event,
-        participants=participants_of(event),
+        participants=participants,
+        holders=holders,
+        certificates=certificates_of([p.id for p in holders.items]),
+        issued_count=certificate_count(event),
+        participant_total=total,
+        attended_total=attended,
+        search=search,
         status=event.clock_status(utcnow()),
         confirm=ConfirmForm(),
     )

@@ -12,6 +12,6 @@ __all__ = ["init_app", "register_check"]
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    register_check(app, "settings", settings_check)
+    register_check(app, "settings", settings_check, public_detail=True)
     register_check(app, "database", database_check)
     register_check(app, "migrations", migrations_check)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 
 from app.health.checks import run_checks
+from app.security.bearer import bearer_matches
 
 bp = Blueprint("health", __name__)
 
@@ -14,9 +15,15 @@ def healthz():
     return jsonify(status="ok")
 
 
+def shows_details() -> bool:
+    """Details (bucket, endpoint, folder, errors) only for the cron bearer."""
+    secret = current_app.config.get("CRON_SECRET")
+    return bool(secret) and bearer_matches(request.headers.get("Authorization"), secret)
+
+
 @bp.get("/readyz")
 def readyz():
-    results = run_checks()
+    results = run_checks(details=shows_details())
     ready = all(result["ok"] for result in results.values())
     body = {
         "status": "ready" if ready else "not ready",

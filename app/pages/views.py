@@ -6,8 +6,17 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 
 from app.certificates.codes import normalise_code
+from app.security import throttle
 
 bp = Blueprint("pages", __name__)
+
+
+def refuse_if_guessing() -> None:
+    """An address that looked up too many unknown codes waits, whatever it asks next,
+    so that codes cannot be enumerated at speed (and a 429 tells nothing)."""
+    wait = throttle.blocked("verify_address", throttle.client_address())
+    if wait:
+        throttle.refuse(wait, "lookups of unknown certificate codes from your address")
 
 
 @bp.get("/")
@@ -35,30 +44,39 @@ def favicon():
     return current_app.send_static_file("favicon.ico")
 
 
-@bp.get("/verify")
-def verify_form():
+def lookup(code: str):
+    """The certificate with this canonical code, or None; only misses count towards
+    the guessing limit (verifying many real certificates is normal use)."""
     from app.certificates.queries import certificate_by_code
 
+    refuse_if_guessing()
+    certificate = certificate_by_code(code)
+    if certificate is None:
+        throttle.record("verify_address", throttle.client_address())
+    return certificate
+
+
+@bp.get("/verify")
+def verify_form():
     typed = request.args.get("code", "").strip()
     if not typed:
         return render_template("pages/verify_form.html", typed="")
     code = normalise_code(typed)
     if code is None:
         return not_verified(typed, MALFORMED, 400)
-    if certificate_by_code(code) is None:
+    if lookup(code) is None:
         return not_verified(typed, UNKNOWN.format(code=code), 404)
     return redirect(url_for("pages.verify", code=code))
 
 
 @bp.get("/verify/<code>")
 def verify(code: str):
-    from app.certificates.queries import certificate_by_code
     from app.pages.sharing import issuer_name, linkedin_url
 
     canonical = normalise_code(code)
     if canonical and canonical != code:
         return redirect(url_for("pages.verify", code=canonical), 301)
-    certificate = certificate_by_code(code) if canonical else None
+    certificate = lookup(code) if canonical else None
     if certificate is None:
         return not_verified(code, UNKNOWN.format(code=code) if canonical else MALFORMED, 404)
     # The download buttons point at `download`, which signs a link when one
@@ -75,11 +93,11 @@ def verify(code: str):
 def download(code: str, kind: str):
     """A stable address for the certificate's files (link previews, the verify page);
     none for a revoked certificate, whose files should not travel any further."""
-    from app.certificates.queries import certificate_by_code, file_url
+    from app.certificates.queries import file_url
 
     if kind not in ("png", "pdf"):
         abort(404, description="Certificates download as certificate.png or certificate.pdf.")
-    certificate = certificate_by_code(code)
+    certificate = lookup(code)
     if certificate is None or not certificate.valid:
         abort(404, description="This certificate has no file to show.")
     response = redirect(file_url(certificate, kind))

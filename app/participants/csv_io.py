@@ -7,6 +7,13 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.validation import (
+    control_characters,
+    describe_controls,
+    normalise_email,
+    undrawable_message,
+)
+
 MAX_ROWS = 10_000
 REQUIRED = ("name", "email")
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "attended"})
@@ -67,26 +74,11 @@ def sniff_delimiter(text: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def normalise_email(raw: str) -> str:
-    """A checked, lower-case address; ValueError says what is wrong."""
-    # Imported here: its module compiles dozens of regular expressions, a cost
-    # every cold start would pay for pages that never check an address.
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise ValueError(str(exc)) from None
-
-
 def check_drawable(name: str) -> None:
     """A name must render on a certificate: refuse what no shipped font can draw."""
-    from app.certificates.rendering import describe_char, undrawable
-
-    missing = undrawable(name)
-    if missing:
-        listed = "; ".join(describe_char(c) for c in missing)
-        raise ValueError(f"the name has characters no certificate font can draw: {listed}")
+    message = undrawable_message(name)
+    if message:
+        raise ValueError(f"the name {message}")
 
 
 def parse_attended(raw: str) -> bool:
@@ -98,9 +90,17 @@ def parse_attended(raw: str) -> bool:
     raise ValueError(f"attended is {raw!r}; use yes or no")
 
 
-def read_header(reader: Iterable[list[str]]) -> dict[str, int]:
+def read_header(reader: Iterable[list[str]]) -> tuple[dict[str, int], int]:
+    """Column positions by name, and how many columns the header has."""
     header = next(iter(reader), None) or []
-    columns = {name.strip().lower(): index for index, name in enumerate(header)}
+    columns: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        name = raw.strip().lower()
+        if name in columns and name:
+            raise CSVImportError(
+                [RowError(1, f"the header names the column {name} twice; keep one of them")]
+            )
+        columns[name] = index
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         found = ", ".join(h.strip() for h in header if h.strip()) or "nothing"
@@ -115,7 +115,29 @@ def read_header(reader: Iterable[list[str]]) -> dict[str, int]:
                 )
             ]
         )
-    return columns
+    return columns, len(header)
+
+
+def shape_problem(cells: list[str], width: int, first: int, last: int) -> str | None:
+    """What is wrong with the row's cells as a whole, before any one cell is read."""
+    if any("\n" in c or "\r" in c for c in cells):
+        span = f"on to line {last}" if last > first else "to the end of the file"
+        return (
+            f"a double quote opens a cell here that runs {span}: the quote is not closed "
+            'where it should be. Close it, remove it, or double it ("") if it is part of '
+            "the text"
+        )
+    extra = [c for c in cells[width:] if c.strip()]
+    if extra:
+        formula = next((c for c in cells if c.lstrip().startswith(FORMULA_PREFIXES[:4])), None)
+        hint = (
+            f" The formula {formula.strip()[:40]!r} was split at its commas: remove the "
+            "formula or put the whole cell in double quotes."
+            if formula
+            else " A name or value that holds a comma must be in double quotes."
+        )
+        return f"the row has {len(cells)} cells but the header has {width}.{hint}"
+    return None
 
 
 def parse_row(cells: list[str], columns: dict[str, int], line: int) -> ImportRow:
@@ -126,6 +148,12 @@ def parse_row(cells: list[str], columns: dict[str, int], line: int) -> ImportRow
     name = cell("name")
     if not name:
         raise ValueError("the name is empty")
+    controls = control_characters(name)
+    if controls:
+        raise ValueError(
+            f"the name holds invisible control characters ({describe_controls(controls)}); "
+            "remove them"
+        )
     if len(name) > 200:
         raise ValueError(f"the name has {len(name)} characters; at most 200")
     check_drawable(name)
@@ -139,9 +167,11 @@ def parse_participants(data: bytes, existing_emails: set[str]) -> list[ImportRow
     text = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
-        columns = read_header(reader)
+        columns, width = read_header(reader)
         rows, errors, seen = [], [], {}
+        last_line = reader.line_num
         for cells in reader:
+            first_line, last_line = last_line + 1, reader.line_num
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) + len(errors) >= MAX_ROWS:
@@ -156,8 +186,11 @@ def parse_participants(data: bytes, existing_emails: set[str]) -> list[ImportRow
                         )
                     ]
                 )
-            line = reader.line_num
+            line = first_line
             try:
+                problem = shape_problem(cells, width, first_line, last_line)
+                if problem:
+                    raise ValueError(problem)
                 row = parse_row(cells, columns, line)
                 if row.email in existing_emails:
                     raise ValueError(f"{row.email} is already a participant of this event")

@@ -5,22 +5,20 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import DataRequired, Length
+
+from app.validation import MAX_EMAIL_LENGTH, Drawable, EmailAddress
 
 
 class ParticipantForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-
-    def validate_name(self, field: StringField) -> None:
-        from app.participants.csv_io import check_drawable
-
-        try:
-            check_drawable(field.data or "")
-        except ValueError as exc:
-            message = str(exc)
-            raise ValidationError(message[:1].upper() + message[1:] + ".") from None
-
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(
+        "Name",
+        validators=[DataRequired(), Length(max=200), Drawable()],
+        description="Printed on the certificate: any script but emoji, at most 200 characters.",
+    )
+    email = EmailField(
+        "Email", validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH), EmailAddress()]
+    )
     attended = BooleanField("Attended")
     submit = SubmitField("Save participant")
 

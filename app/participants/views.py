@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import login_required
@@ -9,10 +12,11 @@ from flask_login import login_required
 from app.events.access import owned_event_or_404
 from app.events.forms import ConfirmForm
 from app.extensions import db
-from app.participants.csv_io import CSVImportError, export_csv, normalise_email, parse_participants
+from app.participants.csv_io import CSVImportError, export_csv, parse_participants
 from app.participants.forms import ImportForm, ParticipantForm
 from app.participants.models import Participant
 from app.participants.queries import existing_emails, owned_participant_or_404, participants_of
+from app.validation import normalise_email
 
 bp = Blueprint("participants", __name__, url_prefix="/events/<int:event_id>/participants")
 
@@ -25,6 +29,18 @@ def require_login() -> None:
 
 def to_event(event_id: int):
     return redirect(url_for("events.detail", event_id=event_id))
+
+
+@contextlib.contextmanager
+def conflict_as_409(message: str) -> Iterator[None]:
+    """Write and commit; if a concurrent request wrote the same participant first,
+    undo everything and answer 409 with `message`."""
+    try:
+        yield
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        abort(409, description=message)
 
 
 def checked_email(form: ParticipantForm, taken: set[str]) -> str | None:
@@ -44,15 +60,18 @@ def create(event_id: int):
     event = owned_event_or_404(event_id)
     form = ParticipantForm()
     if form.validate_on_submit() and (email := checked_email(form, existing_emails(event))):
-        db.session.add(
-            Participant(
-                event_id=event.id,
-                name=form.name.data.strip(),
-                email=email,
-                attended=form.attended.data,
+        with conflict_as_409(
+            f"{email} was added to this event by another request at the same moment. "
+            "Reload the event page: the participant is there once."
+        ):
+            db.session.add(
+                Participant(
+                    event_id=event.id,
+                    name=form.name.data.strip(),
+                    email=email,
+                    attended=form.attended.data,
+                )
             )
-        )
-        db.session.commit()
         flash(f"Added {form.name.data.strip()}.", "success")
         return to_event(event.id)
     status = 400 if form.errors else 200
@@ -65,10 +84,13 @@ def edit(event_id: int, participant_id: int):
     form = ParticipantForm(obj=participant)
     taken = existing_emails(event) - {participant.email}
     if form.validate_on_submit() and (email := checked_email(form, taken)):
-        participant.name = form.name.data.strip()
-        participant.email = email
-        participant.attended = form.attended.data
-        db.session.commit()
+        with conflict_as_409(
+            f"{email} became a participant of this event through another request at the "
+            "same moment. Reload the event page and edit again."
+        ):
+            participant.name = form.name.data.strip()
+            participant.email = email
+            participant.attended = form.attended.data
         flash("Participant saved.", "success")
         return to_event(event.id)
     status = 400 if form.errors else 200
@@ -117,14 +139,23 @@ def import_csv(event_id: int):
         except CSVImportError as exc:
             errors = exc.errors
         else:
-            db.session.execute(
-                sa.insert(Participant),
-                [
-                    {"event_id": event.id, "name": r.name, "email": r.email, "attended": r.attended}
-                    for r in rows
-                ],
-            )
-            db.session.commit()
+            with conflict_as_409(
+                "Some of these participants were added by another request (another import "
+                "of the same file?) at the same moment, so nothing from this file was "
+                "imported. Reload the event page, then import again the rows still missing."
+            ):
+                db.session.execute(
+                    sa.insert(Participant),
+                    [
+                        {
+                            "event_id": event.id,
+                            "name": r.name,
+                            "email": r.email,
+                            "attended": r.attended,
+                        }
+                        for r in rows
+                    ],
+                )
             flash(f"Imported {len(rows)} participants.", "success")
             return to_event(event.id)
     status = 400 if form.errors or errors else 200

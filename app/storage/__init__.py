@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     from .views import blueprint
 
     app.register_blueprint(blueprint)
-    register_check(app, "storage", check)
+    register_check(app, "storage", check, cache_seconds=30)
     # The upload route is authorised by its signed token, as S3 authorises a
     # presigned POST by its policy; a CSRF token would make the two differ.
     csrf = app.extensions.get("csrf")

@@ -70,7 +70,17 @@ def test_signup_when_open(app, client):
             "csrf_token": token,
         },
     )
-    assert good.status_code == 302
+    assert good.status_code == 302 and good.headers["Location"] == "/auth/login"
+    assert client.get("/events/").status_code == 302
+    login = client.post(
+        "/auth/login",
+        data={
+            "email": "new@example.org",
+            "password": "long enough pw",
+            "csrf_token": csrf_token(client, "/auth/login"),
+        },
+    )
+    assert login.status_code == 302
     assert client.get("/events/").status_code == 200
 
 

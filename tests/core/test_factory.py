@@ -142,7 +142,8 @@ def test_production_refuses_placeholder_secret_on_every_page(secret, caplog):
     assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz")
     assert ready.status_code == 503
-    assert ready.get_json()["checks"]["settings"]["detail"] == "missing or invalid: SECRET_KEY"
+    detail = ready.get_json()["checks"]["settings"]["detail"]
+    assert detail == "missing or invalid: SECRET_KEY, CRON_SECRET, BASE_URL"
     assert sum("SECRET_KEY" in r.getMessage() for r in caplog.records) == 1
 
 

@@ -240,6 +240,9 @@ class Normaliser:
                 result[column] = str(value).split("$", 1)[0] + "$<salt>$<hash>"
             elif how == "model setting":
                 result[column] = "<set by the execution model>"
+            elif how == "window":
+                # Epoch seconds of the clock's throttle window: the runs fall in different ones.
+                result[column] = "<throttle window>"
             elif isinstance(value, datetime):
                 result[column] = _utc(value).isoformat()
             else:
@@ -287,6 +290,7 @@ ROW_RULES: dict[str, dict[str, str]] = {
         "last_failed_at": "time",
         "next_attempt_at": "time",
     },
+    "throttle_windows": {"window_start": "window", "expires_at": "window"},
 }
 
 

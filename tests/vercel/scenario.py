@@ -32,6 +32,7 @@ def app_env(database_url: str) -> dict[str, str]:
         "SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": database_url,
         "CRON_SECRET": CRON_SECRET,
+        "BASE_URL": "https://laurel-vercel-harness.example.org",
         # Object storage is configured but never reached by these requests.
         "STORAGE_URL": "s3://laurel-vercel-harness/certificates",
         "S3_ENDPOINT_URL": "http://127.0.0.1:9",

@@ -29,6 +29,7 @@ _EXPORTS = {
     "layout_to_json": "layout",
     "parse_layout": "layout",
     # background (Pillow)
+    "BackgroundBusy": "background",
     "BackgroundError": "background",
     "DEFAULT_SIZE": "default_template",
     "default_background": "default_template",
@@ -46,6 +47,7 @@ __all__ = [
     "DEFAULT_SIZE",
     "FAMILIES",
     "WEIGHTS",
+    "BackgroundBusy",
     "BackgroundError",
     "CertificateData",
     "Layout",
@@ -83,7 +85,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .background import BackgroundError, load_background
+    from .background import BackgroundBusy, BackgroundError, load_background
     from .default_template import DEFAULT_SIZE, default_background
     from .fonts import (
         FAMILIES,

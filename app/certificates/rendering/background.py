@@ -11,13 +11,24 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import re
 import struct
+import threading
 
 from PIL import Image, ImageOps
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# Pillow's own bomb check, as a second line behind the header checks below: past
+# twice this it refuses to decode at all.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# A 40-megapixel decode holds 120-160 MB; this many may run at once per process,
+# the rest wait their turn (a few seconds each) instead of exhausting memory.
+LARGE_DECODE_PIXELS = 8_000_000
+LARGE_DECODE_SLOTS = 2
+LARGE_DECODE_WAIT_SECONDS = 60
+_large_decodes = threading.BoundedSemaphore(LARGE_DECODE_SLOTS)
 MAX_LONG_SIDE = 3508  # A4 at 300 dpi; larger uploads are scaled down to this
 MIN_LONG_SIDE = 1000
 MIN_SHORT_SIDE = 300
@@ -41,6 +52,10 @@ _OTHER_FORMATS = (
 
 class BackgroundError(ValueError):
     """The uploaded background cannot be used; the message says what to fix."""
+
+
+class BackgroundBusy(RuntimeError):
+    """Too many large images are being decoded right now; try again shortly."""
 
 
 def _sniff(data: bytes) -> str | None:
@@ -81,10 +96,14 @@ def _unsupported_message(data: bytes) -> str:
 
 def _too_many_pixels(width: int, height: int) -> str:
     megapixels = width * height / 1_000_000
+    # Never "40 megapixels; the limit is 40": show the decimals that make the difference.
+    shown = (
+        f"{megapixels:.0f}" if round(megapixels) * 1_000_000 > MAX_PIXELS else f"{megapixels:.2f}"
+    )
     return (
-        f"The image is {width}x{height} pixels ({megapixels:.0f} megapixels); the limit is "
-        f"{MAX_PIXELS // 1_000_000} megapixels. Scale it down (A4 at 300 dpi is 3508x2480) "
-        "and upload it again."
+        f"The image is {width}x{height} pixels ({shown} megapixels); the limit is "
+        f"{MAX_PIXELS // 1_000_000} megapixels ({MAX_PIXELS:,} pixels). Scale it down "
+        "(A4 at 300 dpi is 3508x2480) and upload it again."
     )
 
 
@@ -123,6 +142,12 @@ def open_checked(data: bytes, formats: tuple[str, ...]) -> Image.Image:
 
 
 def _decode(image: Image.Image) -> Image.Image:
+    """Decode the pixels; a JPEG at the smallest DCT scale that keeps the long side at
+    MAX_LONG_SIDE or more (an eighth of the memory at best), others in full."""
+    width, height = image.size
+    scale = MAX_LONG_SIDE / max(width, height)
+    if scale < 1 and image.format == "JPEG":
+        image.draft(None, (math.ceil(width * scale), math.ceil(height * scale)))
     try:
         image.load()
     except Image.DecompressionBombError:
@@ -134,6 +159,21 @@ def _decode(image: Image.Image) -> Image.Image:
             f"The image is {what} and cannot be decoded. Export it again and upload the whole file."
         ) from None
     return image
+
+
+def _reduce(image: Image.Image) -> Image.Image:
+    """Shrink by a whole factor while the long side stays at MAX_LONG_SIDE or more, so
+    that every later copy (orientation, colour, alpha) is small. Deterministic."""
+    factor = max(image.size) // MAX_LONG_SIDE
+    if factor < 2:
+        return image
+    try:
+        reduced = image.reduce(factor)
+    except ValueError:  # modes reduce() does not support (e.g. palette): keep as is
+        return image
+    reduced.info = dict(image.info)
+    image.close()
+    return reduced
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:
@@ -182,24 +222,72 @@ def load_background(data: bytes) -> bytes:
     if fmt is None:
         raise BackgroundError(_unsupported_message(data))
 
-    image = _decode(open_checked(data, (fmt,)))
-    with contextlib.suppress(Exception):  # a broken EXIF block: keep the image as stored
-        image = ImageOps.exif_transpose(image)
-    image = _to_rgb(_to_srgb(image))
+    image = open_checked(data, (fmt,))
+    _check_shape(image)
+    if image.size[0] * image.size[1] <= LARGE_DECODE_PIXELS:
+        return _normalise(image)
+    if not _large_decodes.acquire(timeout=LARGE_DECODE_WAIT_SECONDS):
+        image.close()
+        raise BackgroundBusy(
+            "The server is busy checking other large images; upload the background again "
+            "in a minute."
+        )
+    try:
+        return _normalise(image)
+    finally:
+        _give_back_memory()
+        _large_decodes.release()
 
+
+def _give_back_memory() -> None:
+    """Return the freed pixel buffers to the system. glibc keeps freed memory in the
+    arena of the thread that used it, so without this every request thread would keep
+    its own ~200 MB after a large decode; with it, peak memory is what the decode
+    slots hold at once. A no-op where glibc is absent."""
+    import ctypes
+    import ctypes.util
+
+    global _malloc_trim
+    if _malloc_trim is None:
+        name = ctypes.util.find_library("c")
+        try:
+            _malloc_trim = ctypes.CDLL(name).malloc_trim if name else False
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
+
+
+def _check_shape(image: Image.Image) -> None:
+    """Size and proportions, from the header (orientation does not change them)."""
     width, height = image.size
     long_side, short_side = max(width, height), min(width, height)
     if long_side < MIN_LONG_SIDE or short_side < MIN_SHORT_SIDE:
+        image.close()
         raise BackgroundError(
             f"The image is only {width}x{height} pixels; a template needs at least "
             f"{MIN_LONG_SIDE} pixels on its long side and {MIN_SHORT_SIDE} on its short side "
             "(A4 at 150 dpi is 1754x1240). Upload a larger image."
         )
     if long_side / short_side > MAX_ASPECT:
+        image.close()
         raise BackgroundError(
             f"The image is {width}x{height} pixels, too long and narrow for a certificate "
             f"(at most {MAX_ASPECT:g}:1). Crop it closer to A4 (1.41:1) and upload it again."
         )
+
+
+def _normalise(image: Image.Image) -> bytes:
+    image = _reduce(_decode(image))
+    with contextlib.suppress(Exception):  # a broken EXIF block: keep the image as stored
+        image = ImageOps.exif_transpose(image)
+    image = _to_rgb(_to_srgb(image))
+
+    width, height = image.size
+    long_side = max(width, height)
     if long_side > MAX_LONG_SIDE:
         scale = MAX_LONG_SIDE / long_side
         size = (max(1, round(width * scale)), max(1, round(height * scale)))

@@ -49,6 +49,7 @@ import difflib
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -148,8 +149,8 @@ def _show(value: Any) -> str:
     """A value as it appears in JSON, shortened for messages."""
     try:
         text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)[:40]
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -181,7 +182,8 @@ def _number(errors: list[str], path: str, value: Any, low: float, high: float) -
             f"{_show(value)}"
         )
         return None
-    if not math.isfinite(value) or not low <= value <= high:
+    # Range first: a huge JSON integer compares fine but overflows math.isfinite.
+    if not low <= value <= high or not math.isfinite(value):
         errors.append(f"{path}: {_show(value)} is out of range; use a number from {low} to {high}")
         return None
     return float(value)
@@ -213,6 +215,11 @@ def _color(errors: list[str], path: str, value: Any) -> str | None:
 def _text(errors: list[str], path: str, value: Any, family: str, weight: str) -> str | None:
     if not isinstance(value, str):
         errors.append(f"{path}: expected a string, got {_json_type(value)} {_show(value)}")
+        return None
+    controls = [c for c in value if unicodedata.category(c) in ("Cc", "Cs")]
+    if controls:
+        shown = ", ".join(sorted({f"U+{ord(c):04X}" for c in controls}))
+        errors.append(f"{path}: holds control characters or lone surrogates ({shown}); remove them")
         return None
     text = normalize_text(value)
     if not text:
@@ -312,6 +319,14 @@ def parse_layout(source: Layout | Mapping[str, Any] | str | bytes) -> Layout:
             raise LayoutError(
                 [f"layout: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]
             ) from None
+        except RecursionError:
+            raise LayoutError(
+                ["layout: nested too deeply; a layout is an object with a flat fields array"]
+            ) from None
+        except ValueError:  # Python refuses integers of more than 4300 digits
+            raise LayoutError(
+                ["layout: a number has thousands of digits; write numbers such as 0.5"]
+            ) from None
 
     if not isinstance(source, Mapping):
         raise LayoutError(
@@ -341,7 +356,11 @@ def parse_layout(source: Layout | Mapping[str, Any] | str | bytes) -> Layout:
             field = _parse_field(errors, f"fields[{index}]", raw)
             if field is not None:
                 fields.append(field)
-        kinds = {raw.get("type") for raw in raw_fields if isinstance(raw, Mapping)}
+        kinds = {
+            raw.get("type")
+            for raw in raw_fields
+            if isinstance(raw, Mapping) and isinstance(raw.get("type"), str)
+        }
         if "participant_name" not in kinds:
             errors.append(
                 "fields: has no participant_name field; add one so that the "
