@@ -131,9 +131,10 @@ def test_an_event_from_creation_to_revocation(browse, site):
     # --- design: live preview, a wrong layout, a background refused and one accepted -
     page.get_by_role("link", name="Design").click()
     browse.check("design")
+    page.get_by_text("Advanced: the layout as JSON").click()
     layout = page.get_by_label("Layout (JSON)")
     layout.fill(layout.input_value().replace("This certifies that", "We are glad that"))
-    page.wait_for_function("document.getElementById('preview').src.startsWith('blob:')")
+    expect(page.locator("#preview")).to_have_attribute("src", re.compile("^blob:"))
     layout.fill("{")
     browse.expect_error(400, "/design/layout")
     page.get_by_role("button", name="Save layout").click()
