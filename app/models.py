@@ -2,7 +2,7 @@
 
 from app.auth.models import Organizer
 from app.certificates.models import Certificate
-from app.checker.models import CheckerRun, IssueFailure
+from app.checker.models import CheckerRun, IssueClaim, IssueFailure
 from app.events.models import Event, EventStatus
 from app.participants.models import Participant
 from app.security.models import ThrottleWindow
@@ -12,6 +12,7 @@ __all__ = [
     "CheckerRun",
     "Event",
     "EventStatus",
+    "IssueClaim",
     "IssueFailure",
     "Organizer",
     "Participant",

@@ -17,7 +17,7 @@ def text_layout_check() -> tuple[bool, str]:
 
 def init_app(app: Flask) -> None:
     from app.certificates import design, views
-    from app.certificates.queries import certificates_by_participant
+    from app.certificates.queries import certificates_by_participant, superseded_of
     from app.health import register_check
 
     register_check(app, "text_layout", text_layout_check)
@@ -25,3 +25,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(design.bp)
     app.add_template_global(certificates_by_participant, "event_certificates")
+    app.add_template_global(superseded_of, "event_superseded")
+    app.add_template_global(views.outdated, "certificate_outdated")

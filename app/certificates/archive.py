@@ -1,12 +1,15 @@
-"""All certificates of an event as one ZIP.
+"""All valid certificates of an event as one ZIP.
 
 The local backend streams it to the browser as it is built; with S3 the ZIP is
 built in the temporary directory, stored, and offered through a presigned URL
 (a serverless response cannot stream for long, and S3 serves big files best).
+The stored ZIP is named after what it holds, so it is reused while nothing
+changed; a new one replaces it, and the checker deletes exports after a day.
 """
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -66,3 +69,23 @@ def store_zip(storage: Storage, certificates: list[Certificate], key: str) -> No
                 pass
         scratch.seek(0)
         storage.put(key, scratch, "application/zip")
+
+
+def export_key(event_id: int, certificates: list[Certificate], stamp: str) -> str:
+    return f"exports/event-{event_id}/{stamp}-{_content_id(certificates)}.zip"
+
+
+def latest_export(storage: Storage, event_id: int, certificates: list[Certificate]) -> str | None:
+    """A stored ZIP of exactly these certificates, if one is still there."""
+    suffix = f"-{_content_id(certificates)}.zip"
+    keys = [k for k in storage.list_keys(f"exports/event-{event_id}/") if k.endswith(suffix)]
+    return keys[-1] if keys else None
+
+
+def _content_id(certificates: list[Certificate]) -> str:
+    digest = hashlib.sha256()
+    for certificate in sorted(certificates, key=lambda c: c.code):
+        digest.update(
+            f"{certificate.code}:{certificate.png_sha256}:{certificate.pdf_sha256}\n".encode()
+        )
+    return digest.hexdigest()[:24]

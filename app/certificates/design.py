@@ -33,7 +33,7 @@ from app.extensions import db
 
 bp = Blueprint("design", __name__, url_prefix="/events/<int:event_id>/design")
 MAX_UPLOAD = 10 * 1024 * 1024
-UPLOAD_NAME = re.compile(r"[0-9a-f]{24}")
+UPLOAD_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{24}")  # stamp, then random
 
 
 def upload_prefix(event: Event) -> str:
@@ -158,10 +158,13 @@ def preview(event_id: int):
 @bp.post("/upload")
 def upload_url(event_id: int):
     """Where the browser may post one background file, and for how long."""
+    from app.checker.hygiene import stamp
+    from app.database import utcnow
     from app.storage import get_storage
 
     event = owned_event_or_404(event_id)
-    key = upload_prefix(event) + secrets.token_hex(12)
+    # Stamped with its time: the checker deletes uploads never confirmed after a day.
+    key = f"{upload_prefix(event)}{stamp(utcnow())}-{secrets.token_hex(12)}"
     post = get_storage().presigned_post(
         key, content_type="application/octet-stream", max_size=MAX_UPLOAD, expires_in=600
     )
@@ -200,18 +203,30 @@ def set_background(event_id: int):
         storage.delete(key)
     final_key = f"templates/event-{event.id}/{hashlib.sha256(normalised).hexdigest()}.png"
     storage.put(final_key, normalised, "image/png")
+    replaced = event.certificate_background_key
     event.certificate_background_key = final_key
     db.session.commit()
+    if replaced and replaced != final_key:
+        storage.delete(replaced)
     flash("Background saved.", "success")
     return redirect(url_for("design.edit", event_id=event.id))
 
 
 @bp.post("/reset")
 def reset(event_id: int):
+    """Back to the built-in background; the layout too only when asked (`layout=1`)."""
+    from app.storage import get_storage
+
     event = owned_event_or_404(event_id)
     if ConfirmForm().validate_on_submit():
+        replaced = event.certificate_background_key
         event.certificate_background_key = None
-        event.certificate_layout = None
+        reset_layout = request.form.get("layout") == "1"
+        if reset_layout:
+            event.certificate_layout = None
         db.session.commit()
-        flash("Back to the built-in template.", "success")
+        if replaced:
+            get_storage().delete(replaced)
+        what = "background and layout" if reset_layout else "background (your layout is kept)"
+        flash(f"Back to the built-in {what}.", "success")
     return redirect(url_for("design.edit", event_id=event.id))

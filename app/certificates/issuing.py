@@ -1,33 +1,58 @@
-"""Issuing one participant's certificate: render, store, then record.
+"""Issuing a certificate, in three steps that never hold a database connection across I/O.
 
-The files go to deterministic keys before the row is written, so a run that
-dies between the two leaves files that the next attempt overwrites, never a
-row without files and never a second copy.
+1. A claim (see `app.checker.claims`) gives an attempt its own code and
+   turns the participant and event into a `Draft`: plain data, no ORM rows.
+2. `write_files` renders the draft and stores its PNG and PDF under keys made
+   from the attempt's code, with no connection held, so two attempts never
+   write the same object.
+3. `record` inserts the row in a short transaction, only while the claim's
+   token still holds (the fence); an attempt that loses calls `discard`.
+
+This module is the only place that writes certificate files.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 
-from app.certificates.codes import new_code
 from app.certificates.models import Certificate
-from app.database import utcnow
 from app.events.models import Event
 from app.extensions import db
 from app.participants.models import Participant
+
+SUPERSEDED = "superseded by {code}"
+CLEANUP_SECONDS = 0.5
+# What a certificate's files show, and what its row records besides files and state.
+RENDERED = (
+    "holder_name",
+    "event_title",
+    "event_date",
+    "language",
+    "code",
+    "verify_url",
+    "issued_at",
+)
+RECORDED = ("participant_id", "event_id", "issuer", *RENDERED)
+_BACKGROUND_CACHE = 16
+_backgrounds: OrderedDict[str, bytes] = OrderedDict()
+_backgrounds_lock = threading.Lock()
 
 
 class IssueError(RuntimeError):
     """A certificate could not be issued; the message says why."""
 
 
-def certificate_keys(event_id: int, participant_id: int) -> tuple[str, str]:
-    base = f"certificates/event-{event_id}/participant-{participant_id}"
-    return f"{base}.png", f"{base}.pdf"
+def certificate_keys(code: str) -> tuple[str, str]:
+    """An attempt's objects: its code is unique, so no other attempt writes them."""
+    return f"certificates/{code}.png", f"certificates/{code}.pdf"
 
 
 def event_date_text(event: Event) -> str:
@@ -43,80 +68,102 @@ def event_date_text(event: Event) -> str:
     return format_interval(start, end, skeleton="yMMMd", locale=locale)
 
 
-def verify_url(code: str) -> str:
+def verify_base() -> str | None:
+    """Where verification pages live, from BASE_URL or else the current request."""
     base = current_app.config.get("BASE_URL")
     if base:
-        return f"{base}/verify/{code}"
+        return f"{base}/verify/"
     if has_request_context():
-        return url_for("pages.verify", code=code, _external=True)
+        return url_for("pages.verify_form", _external=True) + "/"
+    return None
+
+
+def verify_url(code: str, base: str | None = None) -> str:
+    base = base or verify_base()
+    if base:
+        return f"{base}{code}"
     raise IssueError(
         "BASE_URL is not set, so a certificate issued outside a web request "
         "cannot point at its verification page; set BASE_URL."
     )
 
 
-@functools.lru_cache(maxsize=16)
-def _background(key: str) -> bytes:
+def _background(key: str, storage=None) -> bytes:
     # Background keys are content-addressed, so a cached copy never goes stale.
-    from app.storage import get_storage
+    with _backgrounds_lock:
+        if key in _backgrounds:
+            _backgrounds.move_to_end(key)
+            return _backgrounds[key]
+    if storage is None:
+        from app.storage import get_storage
 
-    return get_storage().get(key)
+        storage = get_storage()
+    data = storage.get(key)
+    with _backgrounds_lock:
+        _backgrounds[key] = data
+        while len(_backgrounds) > _BACKGROUND_CACHE:
+            _backgrounds.popitem(last=False)
+    return data
 
 
-def event_template(event: Event):
-    """The event's parsed layout and background bytes (None: the default)."""
+@functools.lru_cache(maxsize=64)
+def _layout(text: str | None):
     from app.certificates.rendering import DEFAULT_LAYOUT, parse_layout
 
-    layout = parse_layout(event.certificate_layout) if event.certificate_layout else DEFAULT_LAYOUT
+    return parse_layout(text) if text else DEFAULT_LAYOUT
+
+
+def event_template(event, storage=None):
+    """The parsed layout and background bytes (None: the default) of an event, or of
+    anything with its two template columns (a `Draft`'s snapshot)."""
     key = event.certificate_background_key
-    return layout, (_background(key) if key else None)
+    return _layout(event.certificate_layout), (_background(key, storage) if key else None)
 
 
-def render_files(certificate: Certificate, event: Event) -> tuple[bytes, bytes]:
-    """PNG and PDF of a certificate, from what its row records."""
+def render_files(certificate, event, storage=None) -> tuple[bytes, bytes]:
+    """PNG and PDF of a certificate, from what its row (or draft) records."""
     from app.certificates.rendering import CertificateData, render_png_pdf
 
-    data = CertificateData(
-        holder_name=certificate.holder_name,
-        event_title=certificate.event_title,
-        event_date=certificate.event_date,
-        code=certificate.code,
-        verify_url=certificate.verify_url,
-        issued_at=certificate.issued_at,
-        language=certificate.language,
-    )
-    layout, background = event_template(event)
+    data = CertificateData(**{name: getattr(certificate, name) for name in RENDERED})
+    layout, background = event_template(event, storage)
     return render_png_pdf(data, layout, background)
-
-
-def existing_certificate(participant_id: int) -> Certificate | None:
-    query = sa.select(Certificate).where(Certificate.participant_id == participant_id)
-    return db.session.scalar(query)
-
-
-def store_files(certificate: Certificate, png: bytes, pdf: bytes) -> None:
-    """Put a certificate's files under its keys (a retry overwrites them)."""
-    from app.storage import get_storage
-
-    storage = get_storage()
-    storage.put(certificate.png_key, png, "image/png")
-    storage.put(certificate.pdf_key, pdf, "application/pdf")
 
 
 def file_digests(png: bytes, pdf: bytes) -> tuple[str, str]:
     return hashlib.sha256(png).hexdigest(), hashlib.sha256(pdf).hexdigest()
 
 
-def issue_certificate(participant: Participant) -> Certificate:
-    """Issue (or return the already issued) certificate of one participant.
+@dataclass(frozen=True)
+class Template:
+    certificate_layout: str | None
+    certificate_background_key: str | None
 
-    Adds the row to the session without committing: callers commit per batch.
-    """
-    if (existing := existing_certificate(participant.id)) is not None:
-        return existing
+
+@dataclass(frozen=True)
+class Draft:
+    """What one attempt will issue, read under its claim: safe to use with no session."""
+
+    participant_id: int
+    event_id: int
+    code: str
+    holder_name: str
+    event_title: str
+    event_date: str
+    language: str
+    issuer: str
+    verify_url: str
+    issued_at: datetime
+    template: Template
+    replaces_code: str | None  # the current certificate this one supersedes
+
+
+def draft(
+    participant: Participant, code: str, issued_at: datetime, base: str | None = None
+) -> Draft:
+    """Snapshot a participant's certificate-to-be (inside the claim's transaction)."""
     event = participant.event
-    code = new_code()
-    certificate = Certificate(
+    current = current_certificate(participant.id)
+    return Draft(
         participant_id=participant.id,
         event_id=event.id,
         code=code,
@@ -125,13 +172,84 @@ def issue_certificate(participant: Participant) -> Certificate:
         event_date=event_date_text(event),
         language=event.language,
         issuer=event.owner.issuer_name,
-        verify_url=verify_url(code),
-        issued_at=utcnow().replace(microsecond=0),
+        verify_url=verify_url(code, base),
+        issued_at=issued_at.replace(microsecond=0),
+        template=Template(event.certificate_layout, event.certificate_background_key),
+        replaces_code=current.code if current is not None else None,
     )
-    png, pdf = render_files(certificate, event)
-    certificate.png_key, certificate.pdf_key = certificate_keys(event.id, participant.id)
-    store_files(certificate, png, pdf)
-    certificate.png_sha256, certificate.pdf_sha256 = file_digests(png, pdf)
+
+
+@dataclass(frozen=True)
+class Files:
+    png_sha256: str
+    pdf_sha256: str
+
+
+def write_files(item: Draft, storage) -> Files:
+    """Render and store the draft's files (no database access). On failure nothing of
+    this attempt stays behind, as far as storage still answers within CLEANUP_SECONDS."""
+    png, pdf = render_files(item, item.template, storage)
+    png_key, pdf_key = certificate_keys(item.code)
+    try:
+        storage.put(png_key, png, "image/png")
+        storage.put(pdf_key, pdf, "application/pdf")
+    except Exception:
+        # Briefly: storage that just failed may hang again. What stays behind has a
+        # code no row holds, and the checker's orphan sweep removes it.
+        discard([item.code], storage.bounded(CLEANUP_SECONDS))
+        raise
+    return Files(*file_digests(png, pdf))
+
+
+def discard(codes, storage) -> bool:
+    """Delete what attempts with these codes may have stored; False if storage refused."""
+    done = True
+    for code in codes:
+        for key in certificate_keys(code):
+            try:
+                storage.delete(key)
+            except Exception:
+                current_app.logger.warning("could not delete %s", key, exc_info=True)
+                done = False
+    return done
+
+
+def current_certificate(participant_id: int) -> Certificate | None:
+    query = sa.select(Certificate).where(
+        Certificate.participant_id == participant_id, Certificate.replaced_by_code.is_(None)
+    )
+    return db.session.scalar(query)
+
+
+def record(item: Draft, files: Files, now: datetime) -> Certificate | None:
+    """Insert the certificate (inside the caller's transaction, after the fence passed).
+
+    Supersedes the draft's predecessor if it is still current; None when it
+    is not (another attempt replaced it meanwhile): the caller discards.
+    """
+    if item.replaces_code is not None:
+        query = sa.select(Certificate).where(
+            Certificate.code == item.replaces_code, Certificate.replaced_by_code.is_(None)
+        )
+        if db.engine.dialect.name != "sqlite":
+            query = query.with_for_update()
+        previous = db.session.scalar(query)
+        if previous is None:
+            return None
+        previous.replaced_by_code = item.code
+        previous.reissue_requested_at = None
+        if previous.revoked_at is None:
+            previous.revoked_at = now
+            previous.revoked_reason = SUPERSEDED.format(code=item.code)
+        db.session.flush()
+    png_key, pdf_key = certificate_keys(item.code)
+    certificate = Certificate(
+        **{name: getattr(item, name) for name in RECORDED},
+        png_key=png_key,
+        pdf_key=pdf_key,
+        png_sha256=files.png_sha256,
+        pdf_sha256=files.pdf_sha256,
+    )
     db.session.add(certificate)
     db.session.flush()
     return certificate

@@ -1,4 +1,4 @@
-"""Certificates: one per participant, with its files' keys and digests."""
+"""Certificates: a participant's current one and the ones it superseded, with their files."""
 
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ class Certificate(db.Model):
     __tablename__ = "certificates"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    # Unique: the backstop that makes a second issue for one participant fail.
     participant_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("participants.id", ondelete="CASCADE"), unique=True
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
     event_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
@@ -43,9 +42,30 @@ class Certificate(db.Model):
     issued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     revoked_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    # The code of the certificate that replaced this one (a correction or a
+    # re-issue); None while this is the participant's current certificate.
+    replaced_by_code: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    # The organizer asked for a new certificate to replace this one; the
+    # checker's single issuing path does it (now, or on its next run).
+    reissue_requested_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     participant: so.Mapped[Participant] = so.relationship()
     event: so.Mapped[Event] = so.relationship()
+
+    __table_args__ = (
+        # The backstop: at most one current certificate per participant.
+        sa.Index(
+            "uq_certificates_current_participant",
+            "participant_id",
+            unique=True,
+            sqlite_where=sa.text("replaced_by_code IS NULL"),
+            postgresql_where=sa.text("replaced_by_code IS NULL"),
+        ),
+    )
+
+    @property
+    def current(self) -> bool:
+        return self.replaced_by_code is None
 
     @property
     def valid(self) -> bool:

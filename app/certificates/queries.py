@@ -14,7 +14,10 @@ from app.extensions import db
 
 
 def certificates_by_participant(event: Event) -> dict[int, Certificate]:
-    query = sa.select(Certificate).where(Certificate.event_id == event.id)
+    """Each participant's current certificate (superseded ones are reached from it)."""
+    query = sa.select(Certificate).where(
+        Certificate.event_id == event.id, Certificate.replaced_by_code.is_(None)
+    )
     return {c.participant_id: c for c in db.session.scalars(query)}
 
 
@@ -22,13 +25,30 @@ def certificates_of(participant_ids: list[int]) -> dict[int, Certificate]:
     """The certificates of these participants (one page of them), by participant."""
     if not participant_ids:
         return {}
-    query = sa.select(Certificate).where(Certificate.participant_id.in_(participant_ids))
+    query = sa.select(Certificate).where(
+        Certificate.participant_id.in_(participant_ids), Certificate.replaced_by_code.is_(None)
+    )
     return {c.participant_id: c for c in db.session.scalars(query)}
 
 
 def certificate_count(event: Event) -> int:
-    query = sa.select(sa.func.count()).where(Certificate.event_id == event.id)
+    query = sa.select(sa.func.count()).where(
+        Certificate.event_id == event.id, Certificate.replaced_by_code.is_(None)
+    )
     return db.session.scalar(query) or 0
+
+
+def superseded_of(event: Event) -> dict[int, list[Certificate]]:
+    """Each participant's replaced certificates, newest first."""
+    query = (
+        sa.select(Certificate)
+        .where(Certificate.event_id == event.id, Certificate.replaced_by_code.is_not(None))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
+    result: dict[int, list[Certificate]] = {}
+    for certificate in db.session.scalars(query):
+        result.setdefault(certificate.participant_id, []).append(certificate)
+    return result
 
 
 def owned_certificate_or_404(event_id: int, certificate_id: int) -> tuple[Event, Certificate]:
@@ -46,7 +66,9 @@ def file_name(holder_name: str, code: str, kind: str) -> str:
 
 
 def download_name(certificate: Certificate, kind: str) -> str:
-    return file_name(certificate.holder_name, certificate.code, kind)
+    """The file name; a revoked certificate's says so, wherever the file goes next."""
+    marker = "" if certificate.valid else "-REVOKED"
+    return file_name(certificate.holder_name, certificate.code + marker, kind)
 
 
 def by_holder(certificates: Iterable[Certificate]) -> list[Certificate]:

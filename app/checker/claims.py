@@ -1,56 +1,65 @@
-"""Claiming participants so that overlapping runs never issue the same certificate.
+"""Claims: one attempt's right to issue a participant's certificate, for a lease.
 
-PostgreSQL: the batch's participant rows are locked with `FOR UPDATE SKIP
-LOCKED` until the batch commits, so concurrent runs take disjoint batches and
-render in parallel.
+A claim is a row in `issue_claims`, taken in a short transaction and committed
+before anything is rendered or stored, so no database connection is held while
+files are made. Claiming is serialised per participant: on PostgreSQL with
+`FOR UPDATE SKIP LOCKED` on the participant rows (concurrent runs take
+disjoint batches), on SQLite with the database's write lock (`BEGIN
+IMMEDIATE`). The claim's primary key is the participant, so two live claims
+for one participant cannot exist; a lapsed claim is taken over, and the files
+its attempt may have written are deleted.
 
-SQLite has no row locks: a batch takes the database's write lock
-(`BEGIN IMMEDIATE`) before it picks participants and keeps it until it
-commits, so batches from every process on the host run one after another.
-
-Either way the lock covers render, store and insert, and is released by the
-database when the process dies. The unique certificates.participant_id is
-only the backstop.
+Every transaction here is bounded by the run's deadline: PostgreSQL gets
+`statement_timeout` and `lock_timeout` set to the time left, SQLite's busy
+timeout never waits past it.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
-from app.certificates.models import Certificate
-from app.checker.work import due
+from app.certificates.codes import new_code
+from app.certificates.issuing import Draft, draft
+from app.checker.models import CheckerRun, IssueClaim
+from app.checker.work import _waiting, due, owed
+from app.database import utcnow
 from app.extensions import db
 from app.participants.models import Participant
 
-# A run killed without closing its connection (a frozen serverless instance)
-# must not hold participant locks until TCP gives up on it.
-PG_IDLE_IN_TRANSACTION_MS = 300_000
+PG_IDLE_MIN_MS = 1_000
 # Longest single wait for SQLite's write lock before checking the budget again.
 SQLITE_LOCK_WAIT_SECONDS = 5.0
-SQLITE_HANDOVER_SECONDS = 0.1
+# A statement never gets less than this, so that a run at its very end can still record itself.
+MIN_STATEMENT_MS = 200
 
 
 class ClaimTimeout(Exception):
-    """The write lock did not come free before the run's deadline."""
+    """The database did not let this transaction start before the run's deadline."""
 
 
 @contextmanager
-def write_transaction(deadline: float) -> Iterator[None]:
+def write_transaction(deadline: float, *, write: bool = True) -> Iterator[None]:
     """A transaction of its own that may write, committed on exit, rolled back on error.
 
-    On SQLite it holds the database's write lock from the start, waiting for it
-    no later than `deadline` (time.monotonic), then raising ClaimTimeout: every
-    write the checker makes queues this way, never on the driver's fixed timeout.
+    No statement in it may run past `deadline` (time.monotonic): on SQLite it
+    waits for the write lock (unless `write` is False) no later than that,
+    then raises ClaimTimeout; on PostgreSQL the server cancels statements
+    and lock waits at that point.
     """
     db.session.commit()
     try:
         if db.engine.dialect.name == "sqlite":
-            _begin_immediate(deadline)
+            if write:  # WAL readers never wait for the lock
+                _begin_immediate(deadline)
+        else:
+            _postgres_limits(deadline)
         yield
         db.session.commit()
     except BaseException:
@@ -58,48 +67,162 @@ def write_transaction(deadline: float) -> Iterator[None]:
         raise
 
 
-@contextmanager
-def claimed_batch(
-    now: datetime, event_id: int | None, size: int, deadline: float
-) -> Iterator[list[Participant]]:
-    """Yield up to `size` participants only this run may issue; commit on exit.
+def _postgres_limits(deadline: float) -> None:
+    left_ms = max(MIN_STATEMENT_MS, int((deadline - time.monotonic()) * 1000))
+    for setting, value in (
+        ("statement_timeout", left_ms),
+        ("lock_timeout", left_ms),
+        # These transactions never wait on Python for long: one that idles
+        # past the deadline belongs to a frozen process and must not keep its locks.
+        ("idle_in_transaction_session_timeout", max(left_ms, PG_IDLE_MIN_MS)),
+    ):
+        db.session.execute(sa.text(f"SET LOCAL {setting} = {int(value)}"))
 
-    An exception rolls the batch back and releases the claim.
-    """
+
+@dataclass(frozen=True)
+class Claim:
+    participant_id: int
+    event_id: int
+    token: str
+    code: str
+    stale_codes: tuple[str, ...]  # lapsed attempts: their files are deleted first
+    draft: Draft | None  # None: no longer owed; the claim only cleans up
+
+
+def claim_batch(
+    *,
+    run_id: int | None,
+    now: datetime,
+    event_id: int | None,
+    participant_id: int | None,
+    size: int,
+    lease_until: datetime,
+    deadline: float,
+    verify_base: str | None,
+) -> list[Claim]:
+    """Take up to `size` claims, committed: lapsed ones first, then new ones for due work."""
+    token = secrets.token_hex(16)
     sqlite = db.engine.dialect.name == "sqlite"
     with write_transaction(deadline):
-        query = due(now, event_id).limit(size)
+        scope = sa.select(Participant.id)
+        if event_id is not None:
+            scope = scope.where(Participant.event_id == event_id)
+        if participant_id is not None:
+            scope = scope.where(Participant.id == participant_id)
+        lapsed = (
+            sa.select(IssueClaim)
+            .where(IssueClaim.expires_at <= utcnow(), IssueClaim.participant_id.in_(scope))
+            .order_by(IssueClaim.participant_id)
+            .limit(size)
+        )
         if not sqlite:
-            timeout = f"SET LOCAL idle_in_transaction_session_timeout = {PG_IDLE_IN_TRANSACTION_MS}"
-            db.session.execute(sa.text(timeout))
-            query = query.with_for_update(skip_locked=True, of=Participant)
-        while True:
-            claimed = list(db.session.scalars(query))
-            batch = _without_certificates(claimed)
-            # Claimed only participants finished meanwhile: look again (a new
-            # statement sees their certificates), rather than report "nothing due".
-            if batch or not claimed:
-                break
-        yield batch
-    if sqlite and batch:
-        # SQLite's busy handler polls every 100 ms at most; without a pause this
-        # process would take the lock straight back and starve every other writer.
-        time.sleep(SQLITE_HANDOVER_SECONDS)
+            lapsed = lapsed.with_for_update(skip_locked=True)
+        taken = 0
+        for claim in db.session.scalars(lapsed):
+            claim.stale_codes = " ".join(claim.codes())
+            claim.code, claim.token, claim.run_id = new_code(), token, run_id
+            claim.expires_at = lease_until
+            taken += 1
+        db.session.flush()
+        if taken < size:
+            query = due(now, event_id, participant_id).limit(size - taken)
+            if not sqlite:
+                query = query.with_for_update(skip_locked=True, of=Participant)
+            ids = [participant.id for participant in db.session.scalars(query)]
+            if ids:
+                _insert_claims(ids, run_id, token, lease_until, sqlite)
+        if run_id is not None:
+            db.session.execute(
+                sa.update(CheckerRun).where(CheckerRun.id == run_id).values(expires_at=lease_until)
+            )
+        return _drafts(token, now, verify_base)
 
 
-def _without_certificates(batch: list[Participant]) -> list[Participant]:
-    """Drop participants whose certificate was committed while we waited for their lock.
+def _insert_claims(
+    ids: list[int], run_id: int | None, token: str, lease_until: datetime, sqlite: bool
+) -> None:
+    if sqlite:
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    rows = [
+        {
+            "participant_id": pid,
+            "run_id": run_id,
+            "token": token,
+            "code": new_code(),
+            "stale_codes": "",
+            "expires_at": lease_until,
+        }
+        for pid in ids
+    ]
+    # A participant that another run claimed after our snapshot was taken keeps that claim.
+    db.session.execute(insert(IssueClaim).values(rows).on_conflict_do_nothing())
 
-    Under READ COMMITTED, PostgreSQL evaluates the claim's WHERE against the
-    snapshot taken when the statement began; a row that another run locked,
-    issued and released meanwhile is returned although it is done now.
+
+def _drafts(token: str, now: datetime, verify_base: str | None) -> list[Claim]:
+    """Our claims, each with what to issue if the participant is still owed.
+
+    A new statement sees what other runs committed meanwhile, so a participant
+    whose certificate was committed while we waited for its lock is not owed.
     """
-    if not batch:
-        return batch
-    ids = [participant.id for participant in batch]
-    query = sa.select(Certificate.participant_id).where(Certificate.participant_id.in_(ids))
-    done = set(db.session.scalars(query))
-    return [participant for participant in batch if participant.id not in done]
+    claims = list(
+        db.session.scalars(
+            sa.select(IssueClaim)
+            .where(IssueClaim.token == token)
+            .order_by(IssueClaim.participant_id)
+        )
+    )
+    if not claims:
+        return []
+    query = sa.select(Participant).where(
+        Participant.id.in_([claim.participant_id for claim in claims]), *owed(), ~_waiting(now)
+    )
+    participants = {participant.id: participant for participant in db.session.scalars(query)}
+    issued_at = utcnow()
+    result = []
+    for claim in claims:
+        participant = participants.get(claim.participant_id)
+        result.append(
+            Claim(
+                participant_id=claim.participant_id,
+                event_id=participant.event_id if participant else 0,
+                token=token,
+                code=claim.code,
+                stale_codes=tuple(claim.stale_codes.split()),
+                draft=draft(participant, claim.code, issued_at, verify_base)
+                if participant
+                else None,
+            )
+        )
+    return result
+
+
+def fence(claim: Claim) -> bool:
+    """Delete our claim if its token still matches and its lease still runs.
+
+    Inside the commit transaction: True means this attempt may record its
+    certificate; False means a later attempt took over (or will), so ours lost.
+    """
+    deleted = db.session.execute(
+        sa.delete(IssueClaim).where(
+            IssueClaim.participant_id == claim.participant_id,
+            IssueClaim.token == claim.token,
+            IssueClaim.expires_at > utcnow(),
+        )
+    )
+    return deleted.rowcount == 1
+
+
+def release(claims: list[Claim]) -> None:
+    """Give back claims this attempt did not use (inside the caller's transaction)."""
+    for claim in claims:
+        db.session.execute(
+            sa.delete(IssueClaim).where(
+                IssueClaim.participant_id == claim.participant_id,
+                IssueClaim.token == claim.token,
+            )
+        )
 
 
 def _begin_immediate(deadline: float) -> None:

@@ -8,19 +8,21 @@ event page), or when `--until-done` stopped making progress.
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from contextlib import ExitStack
 from typing import Any
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from app.checker.claims import ClaimTimeout
 from app.checker.models import Outcome, Trigger
 from app.checker.run import CheckResult, check_events
 
 events = AppGroup("events", help="Event housekeeping: the event checker.")
+HELD_POLL_SECONDS = 1.0
+HELD_WAIT_SECONDS = 150.0  # longer than any claim's lease
 
 
 @events.command("check")
@@ -34,19 +36,33 @@ events = AppGroup("events", help="Event housekeeping: the event checker.")
 @click.option(
     "--until-done",
     is_flag=True,
-    help="Start another run while the last one ran out of time with work left.",
+    help="Start another run while the last one ran out of time with work left, or "
+    "found work held by another run (waiting for that run's claims to finish or lapse).",
 )
 def check(budget: float | None, until_done: bool) -> None:
     """Move events by the clock and issue the certificates that are due."""
     failed = False
+    waited_since: float | None = None
     while True:
-        try:
-            result = _one_run(budget)
-        except (sa.exc.DBAPIError, ClaimTimeout) as exc:
-            reason = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
-            raise click.ClickException(f"The checker could not record a run: {reason}") from exc
+        result = _one_run(budget)
         click.echo(summary(result), err=result.outcome == Outcome.FAILED)
+        if result.stopped:
+            # The run's thread is stuck in a call that may never return; exiting
+            # normally could wait on it (interpreter shutdown, pool clean-up).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(1)
         failed = failed or result.outcome == Outcome.FAILED or result.failed > 0
+        if until_done and result.outcome == Outcome.HELD:
+            # Another run's claims end when it commits or when their lease lapses.
+            waited_since = waited_since or time.monotonic()
+            if time.monotonic() - waited_since > HELD_WAIT_SECONDS:
+                click.echo("Work stayed held by other runs; stopping.", err=True)
+                failed = True
+                break
+            time.sleep(HELD_POLL_SECONDS)
+            continue
+        waited_since = None
         if not until_done or result.outcome != Outcome.TIME_UP:
             break
         if result.issued + result.failed == 0:
@@ -76,7 +92,12 @@ def _one_run(budget: float | None) -> CheckResult:
 def summary(result: CheckResult) -> str:
     line = (
         f"run {result.run_id}: {result.outcome}; moved {result.events_moved} event(s), "
-        f"issued {result.issued}, failed {result.failed}, remaining {result.remaining}"
-        f" ({result.deferred} waiting to retry), {result.duration:.1f} s"
+        f"issued {result.issued}, failed {result.failed}, remaining {_count(result.remaining)}"
+        f" ({_count(result.deferred)} waiting to retry, {_count(result.held)} held by other runs),"
+        f" {result.duration:.1f} s"
     )
     return f"{line}; error: {result.error}" if result.error else line
+
+
+def _count(value: int | None) -> str:
+    return "unknown" if value is None else str(value)

@@ -38,14 +38,16 @@ def describe(error: BaseException) -> str:
     return text[:MAX_ERROR_LENGTH]
 
 
-def record_failure(participant: Participant, error: BaseException, now: datetime) -> IssueFailure:
+def record_failure(
+    participant_id: int, event_id: int, error: BaseException, now: datetime
+) -> IssueFailure:
     """Count a failed attempt and schedule the next one (the caller commits)."""
-    query = sa.select(IssueFailure).where(IssueFailure.participant_id == participant.id)
+    query = sa.select(IssueFailure).where(IssueFailure.participant_id == participant_id)
     failure = db.session.scalar(query)
     if failure is None:
         failure = IssueFailure(
-            participant_id=participant.id,
-            event_id=participant.event_id,
+            participant_id=participant_id,
+            event_id=event_id,
             attempts=0,
             first_failed_at=now,
         )

@@ -15,6 +15,7 @@ from app.extensions import db
 class Outcome(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"  # no claimable work was left
+    HELD = "held"  # work is left, but other live runs hold its claims
     TIME_UP = "time_up"  # the budget ran out; the next run continues
     FAILED = "failed"  # the run itself broke (database, configuration); see `error`
     ABANDONED = "abandoned"  # killed mid-run: a later run found it still "running"
@@ -24,6 +25,7 @@ class Trigger(enum.StrEnum):
     CRON = "cron"  # the HTTP route
     CLI = "cli"  # flask events check
     BUTTON = "button"  # an organizer's "Issue now"
+    ISSUE = "issue"  # an organizer's Issue or Re-issue of one participant
     CALL = "call"  # check_events() called from code
 
 
@@ -44,6 +46,10 @@ class CheckerRun(db.Model):
     failed: so.Mapped[int] = so.mapped_column(default=0)
     remaining: so.Mapped[int | None] = so.mapped_column()
     deferred: so.Mapped[int | None] = so.mapped_column()
+    held: so.Mapped[int | None] = so.mapped_column()
+    # The run's lease: past it, the run is dead (killed, frozen) and gets marked
+    # abandoned; renewed with each batch it claims.
+    expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     error: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     def __repr__(self) -> str:
@@ -70,3 +76,30 @@ class IssueFailure(db.Model):
 
     def __repr__(self) -> str:
         return f"<IssueFailure participant={self.participant_id} attempts={self.attempts}>"
+
+
+class IssueClaim(db.Model):
+    """One attempt's right to issue a participant's certificate, until `expires_at`.
+
+    The attempt writes its files under its own `code`, so no two attempts
+    share an object; the commit succeeds only while `token` still matches and
+    the lease holds (a fence against a resumed, stale attempt). `stale_codes`
+    are earlier attempts whose lease lapsed: their files get deleted.
+    """
+
+    __tablename__ = "issue_claims"
+
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    run_id: so.Mapped[int | None] = so.mapped_column()
+    token: so.Mapped[str] = so.mapped_column(sa.String(32))
+    code: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    stale_codes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+
+    def codes(self) -> list[str]:
+        return [self.code, *self.stale_codes.split()]
+
+    def __repr__(self) -> str:
+        return f"<IssueClaim participant={self.participant_id} until {self.expires_at}>"

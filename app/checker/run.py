@@ -1,39 +1,60 @@
-"""`check_events`: the one job every trigger (cron route, CLI, "Issue now") calls.
+"""`check_events`: the one job every trigger (cron route, CLI, Issue buttons) calls.
 
 A run moves events through scheduled, live and ended by the clock, then issues
 the missing certificates of attended participants of ended events, batch by
-batch, each batch committed on its own, until nothing is due or its time
-budget is spent. It commits the session as it goes.
+batch, until nothing is due or its time budget is spent. Each batch is three
+short steps: claim (a committed transaction), render and store (no database
+connection held), record (a committed, fenced transaction).
+
+The run works in a thread of its own that the caller waits for: with budget
+B the caller has its answer within B + HARD_STOP_SECONDS even if storage or
+the database stops answering mid-call. A run stopped that way is marked
+abandoned by the next one once its lease lapses, and its claims are taken over.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
-from app.checker.claims import ClaimTimeout, claimed_batch, write_transaction
-from app.checker.failures import clear_failures, describe, retry_now
-from app.checker.issue import Attempt, RunError, issue_one, preflight
+from app.certificates.issuing import verify_base
+from app.checker.claims import ClaimTimeout, claim_batch, release, write_transaction
+from app.checker.failures import describe, retry_now
+from app.checker.hygiene import sweep_storage
+from app.checker.issue import RunError, commit_batch, preflight, write_batch
 from app.checker.models import Outcome, Trigger
 from app.checker.runs import finish_run, start_run
-from app.checker.work import backlog
+from app.checker.work import Backlog, backlog
 from app.database import utcnow
 from app.events.models import Event, EventStatus, status_at
 from app.extensions import db
+from app.storage import Storage, get_storage
 
 BATCH_SIZE = 10
 # Time kept in hand for one more certificate: before this run has timed one,
 # a guess (at most half the budget); then 1.5 times the slowest so far.
 FIRST_RESERVE_SECONDS = 0.5
 RESERVE_FACTOR = 1.5
-# How long recording a run's start or end may wait for SQLite's write lock.
-LOCK_WAIT_SECONDS = 30.0
+# The caller's answer comes at most this long after the budget, whatever hangs.
+HARD_STOP_SECONDS = 1.0
+# A batch's lease: three times what its certificates are expected to take,
+# within these bounds, and never past the run's hard stop.
+LEASE_FACTOR = 3.0
+LEASE_MIN_SECONDS = 10.0
+LEASE_MAX_SECONDS = 120.0
+# A certificate's storage calls stop this long before the deadline, leaving time to
+# delete a half-stored attempt and record the failure.
+RECORD_RESERVE_SECONDS = 1.0
+# Storage housekeeping needs a listing or two; only with this much time left.
+SWEEP_RESERVE_SECONDS = 3.0
 
 log = logging.getLogger(__name__)
 
@@ -43,44 +64,98 @@ ProgressCallback = Callable[[int, int], None]
 
 @dataclass
 class CheckResult:
-    run_id: int
+    run_id: int | None
     trigger: str
     event_id: int | None
     outcome: str = Outcome.RUNNING.value
     events_moved: int = 0
-    issued: int = 0
+    issued: int = 0  # committed in this run
     failed: int = 0
-    remaining: int = 0  # attended participants of ended events still without a certificate
-    deferred: int = 0  # of those, waiting out a back-off after a failure
+    remaining: int | None = 0  # attended participants of ended events still owed a certificate
+    deferred: int | None = 0  # of those, waiting out a back-off after a failure
+    held: int | None = 0  # of those, claimed by another live run
     duration: float = 0.0
     error: str | None = None
+    codes: list[str] = field(default_factory=list, repr=False)  # issued in this run
+    # Stopped at the hard deadline: its thread may still be stuck in a call.
+    stopped: bool = field(default=False, repr=False)
 
     @property
-    def due(self) -> int:
+    def due(self) -> int | None:
+        if self.remaining is None or self.deferred is None:
+            return None
         return self.remaining - self.deferred
 
     def as_dict(self) -> dict[str, object]:
-        return {**asdict(self), "due": self.due, "duration": round(self.duration, 3)}
+        data = {**asdict(self), "due": self.due, "duration": round(self.duration, 3)}
+        del data["codes"], data["stopped"]
+        return data
 
 
 @dataclass
 class _Clock:
-    deadline: float
+    started: float
     budget: float
-    slowest: float = field(default=0.0)
+    cancelled: threading.Event
+    slowest: float = 0.0
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.budget
+
+    @property
+    def hard_stop(self) -> float:
+        return self.deadline + HARD_STOP_SECONDS
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
 
     def room_for_one(self) -> bool:
+        if self.cancelled.is_set():
+            return False
         if self.slowest:
             reserve = RESERVE_FACTOR * self.slowest
         else:  # a tiny budget still gets its first certificate
             reserve = min(FIRST_RESERVE_SECONDS, self.budget / 2)
         return self.left() > reserve
 
-    def timed(self, started: float) -> None:
-        self.slowest = max(self.slowest, time.monotonic() - started)
+    def storage(self, first: bool = False) -> Storage | None:
+        """Storage bounded by the time left, or None when no certificate fits any more.
+
+        A batch's first certificate only needs time left: the room for it was
+        checked before the claim, which may have waited for a lock.
+        """
+        room = self.left() > 0 and not self.cancelled.is_set() if first else self.room_for_one()
+        if not room:
+            return None
+        # Calls give up early enough to delete what they may have left and record why.
+        return get_storage().bounded(self.left() - RECORD_RESERVE_SECONDS)
+
+    def cleanup_storage(self) -> Storage:
+        """Storage for deleting a lost attempt's files: at most until the hard stop."""
+        return get_storage().bounded(self.hard_stop - time.monotonic() - 0.3)
+
+    @contextmanager
+    def timed(self) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.slowest = max(self.slowest, time.monotonic() - started)
+
+    def lease_until(self) -> datetime:
+        expected = BATCH_SIZE * max(self.slowest, FIRST_RESERVE_SECONDS / 5)
+        seconds = min(max(LEASE_FACTOR * expected, LEASE_MIN_SECONDS), LEASE_MAX_SECONDS)
+        seconds = min(seconds, self.hard_stop - time.monotonic())
+        return utcnow() + timedelta(seconds=max(seconds, 0.1))
+
+
+@dataclass(frozen=True)
+class _Scope:
+    now: datetime
+    event_id: int | None
+    participant_id: int | None
+    verify_base: str | None
 
 
 def check_events(
@@ -88,46 +163,144 @@ def check_events(
     budget_seconds: float | None = None,
     event_id: int | None = None,
     *,
+    participant_id: int | None = None,
     trigger: str = Trigger.CALL.value,
     retry_failed: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> CheckResult:
     """Run the checker once, within `budget_seconds` (default CHECKER_BUDGET_SECONDS).
 
-    `now` is the clock for event states and back-off (tests move it);
-    `event_id` limits the run to one event; `retry_failed` makes that event's
-    failed certificates due at once; `on_progress(done, total)` follows progress.
-    Needs an app context. Raises only if the run cannot even be recorded.
+    `now` is the clock for event states, back-off and storage housekeeping
+    (tests move it); `event_id` limits the run to one event, `participant_id`
+    to one participant; `retry_failed` makes that event's failed certificates
+    due at once; `on_progress(done, total)` follows progress. Needs an app
+    context; commits the caller's session first (the run uses its own
+    connections). Never raises for the database or storage: a run that could
+    not even be recorded comes back failed, with run_id None.
     """
     started = time.monotonic()
     if budget_seconds is None:
         budget_seconds = current_app.config["CHECKER_BUDGET_SECONDS"]
-    budget = float(budget_seconds)
-    now = now or utcnow()
-    clock = _Clock(deadline=started + budget, budget=budget)
-    run_id = start_run(trigger, event_id, budget, deadline=started + max(budget, LOCK_WAIT_SECONDS))
-    result = CheckResult(run_id=run_id, trigger=trigger, event_id=event_id)
+    # The caller's connection goes back to the pool: a pool of one must serve the run.
+    db.session.commit()
+    clock = _Clock(started=started, budget=float(budget_seconds), cancelled=threading.Event())
+    scope = _Scope(now or utcnow(), event_id, participant_id, verify_base())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    box: dict[str, object] = {}
+
+    def work() -> None:
+        with app.app_context():
+            try:
+                box["result"] = _run(scope, clock, trigger, retry_failed, on_progress, box)
+            except BaseException as exc:
+                box["error"] = exc
+            finally:
+                db.session.remove()
+
+    # A daemon: if it hangs in a socket read past the hard stop, it must not
+    # keep a CLI process alive; its lease then lapses and the next run takes over.
+    thread = threading.Thread(target=work, name="laurel-checker-run", daemon=True)
+    thread.start()
+    thread.join(max(clock.hard_stop - time.monotonic(), 0))
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    if "result" in box:
+        return box["result"]  # type: ignore[return-value]
+    clock.cancelled.set()
+    partial: CheckResult = box.get("partial") or CheckResult(None, trigger, event_id)  # type: ignore[assignment]
+    partial.outcome = Outcome.FAILED.value
+    partial.stopped = True
+    partial.remaining = partial.deferred = partial.held = None
+    partial.error = (
+        "Storage or the database stopped answering and the run was stopped at its "
+        f"time budget ({clock.budget:g} s); the next run continues."
+    )
+    partial.duration = time.monotonic() - started
+    log.error("checker run %s stopped at its hard deadline", partial.run_id)
+    return partial
+
+
+def _run(
+    scope: _Scope,
+    clock: _Clock,
+    trigger: str,
+    retry_failed: bool,
+    on_progress: ProgressCallback | None,
+    box: dict[str, object],
+) -> CheckResult:
+    try:
+        run_id = start_run(
+            trigger,
+            scope.event_id,
+            clock.budget,
+            deadline=clock.deadline,
+            expires_at=clock.lease_until(),
+        )
+    except (sa.exc.DBAPIError, ClaimTimeout) as exc:
+        # Nothing was claimed: the caller gets a failed result to show, not an exception.
+        db.session.rollback()
+        log.exception("the checker could not record a run")
+        reason = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+        return CheckResult(
+            None,
+            trigger,
+            scope.event_id,
+            outcome=Outcome.FAILED.value,
+            remaining=None,
+            deferred=None,
+            held=None,
+            duration=time.monotonic() - clock.started,
+            error=f"The checker could not record a run: {reason}",
+        )
+    result = CheckResult(run_id=run_id, trigger=trigger, event_id=scope.event_id)
+    box["partial"] = result
     try:
         try:
             with write_transaction(clock.deadline):
-                result.events_moved = move_events(now, event_id)
-                if retry_failed and event_id is not None:
-                    retry_now(event_id, now)
-            progress = _progress(on_progress, now, event_id, result)
-            out_of_time = _issue_due(now, event_id, clock, result, progress)
+                result.events_moved = move_events(scope.now, scope.event_id)
+                if retry_failed and scope.event_id is not None:
+                    retry_now(scope.event_id, scope.now)
+            progress = _progress(on_progress, scope, clock, result)
+            out_of_time = _issue_due(scope, clock, result, progress, run_id)
+            if scope.event_id is None and clock.left() > SWEEP_RESERVE_SECONDS:
+                storage = get_storage().bounded(clock.left() - 1)
+                sweep_storage(scope.now, storage, run_id, clock.deadline)
         except ClaimTimeout:
             out_of_time = True  # other runs held SQLite's write lock all along
-        left = backlog(now, event_id)
-        result.remaining, result.deferred = left.remaining, left.deferred
-        result.outcome = (Outcome.TIME_UP if out_of_time and left.due else Outcome.DONE).value
+        left = _backlog(scope, clock.hard_stop - 0.5)
+        result.remaining, result.deferred, result.held = left.remaining, left.deferred, left.held
+        result.outcome = _outcome(out_of_time, left).value
     except Exception as exc:
         db.session.rollback()
         result.outcome = Outcome.FAILED.value
         result.error = str(exc) if isinstance(exc, RunError) else describe(exc)
         log.exception("checker run %s failed", run_id)
-    result.duration = time.monotonic() - started
-    _finish(result)
+        result.remaining = result.deferred = result.held = None
+        try:  # what is left, if the database still answers
+            left = _backlog(scope, clock.hard_stop - 0.5)
+            result.remaining, result.deferred = left.remaining, left.deferred
+            result.held = left.held
+        except Exception:
+            db.session.rollback()
+    result.duration = time.monotonic() - clock.started
+    _finish(result, clock)
     return result
+
+
+def _outcome(out_of_time: bool, left: Backlog) -> Outcome:
+    claimable = left.due - left.held
+    if out_of_time and claimable > 0:
+        return Outcome.TIME_UP
+    # Due work this run could not claim is held by others: by their claims, or
+    # (PostgreSQL) by the row locks of a claim that is being taken right now.
+    if left.held > 0 or claimable > 0:
+        return Outcome.HELD
+    return Outcome.DONE
+
+
+def _backlog(scope: _Scope, deadline: float) -> Backlog:
+    with write_transaction(deadline, write=False):
+        return backlog(scope.now, scope.event_id, scope.participant_id)
 
 
 def move_events(now: datetime, event_id: int | None = None) -> int:
@@ -153,60 +326,75 @@ def move_events(now: datetime, event_id: int | None = None) -> int:
 
 
 def _issue_due(
-    now: datetime,
-    event_id: int | None,
+    scope: _Scope,
     clock: _Clock,
     result: CheckResult,
     progress: Callable[[], None],
+    run_id: int,
 ) -> bool:
-    """Issue batch after batch; True if the budget stopped it, False if nothing was due."""
+    """Issue batch after batch; True if the budget stopped it, False if nothing was claimable."""
     checked = False
-    while clock.room_for_one():
-        with claimed_batch(now, event_id, BATCH_SIZE, clock.deadline) as batch:
-            if not batch:
-                return False
-            if not checked:
-                preflight()
-                checked = True
-            issued = []
-            for participant in batch:
-                if not clock.room_for_one():
-                    break
-                started = time.monotonic()
-                attempt = issue_one(participant, now)
-                clock.timed(started)
-                if attempt == Attempt.ISSUED:
-                    result.issued += 1
-                    issued.append(participant.id)
-                elif attempt == Attempt.FAILED:
-                    result.failed += 1
-                progress()
-            clear_failures(issued)
+    # A tiny budget still gets its first batch started, as long as any time is left.
+    while clock.room_for_one() or (not checked and clock.left() > 0):
+        claims = claim_batch(
+            run_id=run_id,
+            now=scope.now,
+            event_id=scope.event_id,
+            participant_id=scope.participant_id,
+            size=BATCH_SIZE,
+            lease_until=clock.lease_until(),
+            deadline=clock.deadline,
+            verify_base=scope.verify_base,
+        )
+        if not claims:
+            return False
+        if not checked:
+            try:
+                preflight(scope.verify_base)
+            except RunError:
+                with write_transaction(clock.hard_stop - 0.5):
+                    release(claims)
+                raise
+            checked = True
+        outcomes = write_batch(claims, clock)
+        batch = commit_batch(
+            claims,
+            outcomes,
+            run_id=run_id,
+            now=scope.now,
+            deadline=clock.hard_stop - 0.5,
+            storage=clock.cleanup_storage(),
+        )
+        result.issued += len(batch.issued)
+        result.failed += batch.failed
+        result.codes += batch.issued
+        progress()
+        if batch.skipped:
+            return True
     return True
 
 
 def _progress(
-    callback: ProgressCallback | None, now: datetime, event_id: int | None, result: CheckResult
+    callback: ProgressCallback | None, scope: _Scope, clock: _Clock, result: CheckResult
 ) -> Callable[[], None]:
     """A no-argument reporter for the issue loop; counts what is due only if someone listens."""
     if callback is None:
         return lambda: None
-    total = backlog(now, event_id).due
+    total = _backlog(scope, clock.deadline).due
     callback(0, total)
     return lambda: callback(result.issued + result.failed, total)
 
 
-def _finish(result: CheckResult) -> None:
+def _finish(result: CheckResult, clock: _Clock) -> None:
     try:
         finish_run(
             result.run_id,
-            deadline=time.monotonic() + LOCK_WAIT_SECONDS,
+            deadline=max(clock.hard_stop - 0.2, time.monotonic() + 0.2),
             outcome=result.outcome,
             events_moved=result.events_moved,
-            issued=result.issued,
-            failed=result.failed,
             remaining=result.remaining,
             deferred=result.deferred,
+            held=result.held,
             error=result.error,
         )
     except (sa.exc.DBAPIError, ClaimTimeout):
@@ -214,8 +402,8 @@ def _finish(result: CheckResult) -> None:
         db.session.rollback()
         log.exception("could not record the end of checker run %s", result.run_id)
     log.info(
-        "checker run %s (%s): %s; moved %s, issued %s, failed %s, remaining %s (%s deferred), "
-        "%.1f s",
+        "checker run %s (%s): %s; moved %s, issued %s, failed %s, remaining %s (%s deferred, "
+        "%s held), %.1f s",
         result.run_id,
         result.trigger,
         result.outcome,
@@ -224,5 +412,6 @@ def _finish(result: CheckResult) -> None:
         result.failed,
         result.remaining,
         result.deferred,
+        result.held,
         result.duration,
     )

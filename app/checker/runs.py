@@ -11,17 +11,24 @@ from app.checker.models import CheckerRun, Outcome
 from app.database import utcnow
 from app.extensions import db
 
-# A run stops at its budget plus at most one certificate; one still "running"
-# this long after its budget was killed (SIGKILL, platform timeout, crash).
+# Runs recorded before leases existed: abandoned this long after their budget.
 STALE_MARGIN_SECONDS = 60
 # Enough history to see when and how the checker ran lately; older runs go.
 HISTORY_DAYS = 30
 
 
-def start_run(trigger: str, event_id: int | None, budget_seconds: float, *, deadline: float) -> int:
-    """Record a new run (committed), after marking killed ones and pruning old ones; its id.
+def start_run(
+    trigger: str,
+    event_id: int | None,
+    budget_seconds: float,
+    *,
+    deadline: float,
+    expires_at: datetime,
+) -> int:
+    """Record a new run (committed), after marking dead ones and pruning old ones; its id.
 
-    `deadline` (time.monotonic) bounds the wait for SQLite's write lock.
+    `deadline` (time.monotonic) bounds the transaction; `expires_at` is the
+    run's first lease, renewed by each batch it claims.
     """
     with write_transaction(deadline):
         now = utcnow()
@@ -38,6 +45,7 @@ def start_run(trigger: str, event_id: int | None, budget_seconds: float, *, dead
             budget_seconds=budget_seconds,
             started_at=now,
             outcome=Outcome.RUNNING.value,
+            expires_at=expires_at,
         )
         db.session.add(run)
         db.session.flush()
@@ -46,14 +54,28 @@ def start_run(trigger: str, event_id: int | None, budget_seconds: float, *, dead
 
 
 def abandon_stale_runs(now: datetime) -> int:
-    """Mark runs that can no longer be alive as abandoned; the caller commits."""
-    running = db.session.scalars(
-        sa.select(CheckerRun).where(CheckerRun.outcome == Outcome.RUNNING.value)
+    """Mark runs whose lease lapsed (killed, frozen, timed out) as abandoned; the caller commits.
+
+    A run renews its lease with every claim and is stopped by its budget, so
+    a lapsed lease means it is no longer working. Its claims have lapsed with
+    it, and the next run that takes them over deletes any files it left.
+    """
+    query = (
+        sa.select(CheckerRun)
+        .where(CheckerRun.outcome == Outcome.RUNNING.value)
+        .order_by(CheckerRun.id)
     )
+    if db.engine.dialect.name != "sqlite":
+        # A row locked right now belongs to a run that is writing it: alive. Skipping
+        # it also keeps two starting runs from waiting on each other.
+        query = query.with_for_update(skip_locked=True)
+    running = db.session.scalars(query)
     stale = 0
     for run in running:
-        limit = timedelta(seconds=run.budget_seconds + STALE_MARGIN_SECONDS)
-        if run.started_at + limit < now:
+        limit = run.expires_at or run.started_at + timedelta(
+            seconds=run.budget_seconds + STALE_MARGIN_SECONDS
+        )
+        if limit < now:
             run.outcome = Outcome.ABANDONED.value
             run.error = "The run stopped without finishing (killed or timed out)."
             stale += 1
@@ -61,9 +83,14 @@ def abandon_stale_runs(now: datetime) -> int:
 
 
 def finish_run(run_id: int, *, deadline: float, **values: object) -> None:
-    """Write a run's results; `values` are CheckerRun columns."""
+    """Write a run's results; `values` are CheckerRun columns (issued and failed are
+    counted as each batch commits, not here)."""
     with write_transaction(deadline):
-        update = sa.update(CheckerRun).where(CheckerRun.id == run_id)
+        # A run already marked abandoned (its lease lapsed: frozen, or stopped at its
+        # hard deadline) keeps that verdict; its committed counts are on the row.
+        update = sa.update(CheckerRun).where(
+            CheckerRun.id == run_id, CheckerRun.outcome == Outcome.RUNNING.value
+        )
         db.session.execute(update.values(finished_at=utcnow(), **values))
 
 

@@ -13,7 +13,7 @@ from app.config import cron_secret_problem
 from app.database import utcnow
 from app.errors.handlers import error_response, wants_json
 from app.events.access import owned_event_or_404
-from app.events.models import EventStatus
+from app.events.models import Event, EventStatus
 from app.security import throttle
 from app.security.bearer import bearer_matches
 
@@ -44,20 +44,35 @@ def cron():
     return jsonify(result.as_dict()), 500 if result.outcome == Outcome.FAILED else 200
 
 
+def refuse_unless_ended(event: Event):
+    """The one rule for every organizer's issue button: only once the event has ended.
+
+    None when it has; else the answer to give (409 JSON, or a warning and the page).
+    """
+    if event.clock_status(utcnow()) == EventStatus.ENDED:
+        return None
+    message = "Certificates are issued once the event has ended."
+    if wants_json():
+        return jsonify(error="Conflict", status=409, message=message), 409
+    flash(message, "warning")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+def button_budget() -> float:
+    """An organizer waits for the page: a short budget, never above the checker's own."""
+    return min(
+        float(current_app.config["CHECKER_ISSUE_NOW_BUDGET_SECONDS"]),
+        float(current_app.config["CHECKER_BUDGET_SECONDS"]),
+    )
+
+
 @bp.post("/events/<int:event_id>/issue-now")
 @login_required
 def issue_now(event_id: int):
     event = owned_event_or_404(event_id)
-    if event.clock_status(utcnow()) != EventStatus.ENDED:
-        message = "Certificates are issued once the event has ended."
-        if wants_json():
-            return jsonify(error="Conflict", status=409, message=message), 409
-        flash(message, "warning")
-        return redirect(url_for("events.detail", event_id=event.id))
-    budget = min(
-        float(current_app.config["CHECKER_ISSUE_NOW_BUDGET_SECONDS"]),
-        float(current_app.config["CHECKER_BUDGET_SECONDS"]),
-    )
+    if (refusal := refuse_unless_ended(event)) is not None:
+        return refusal
+    budget = button_budget()
     # The page's script asks for short rounds, so that its bar moves after each one
     # even where no second request is answered while a round runs; never longer.
     asked = request.form.get("seconds", type=float)

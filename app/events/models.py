@@ -54,6 +54,9 @@ class Event(db.Model):
     # and a background image in storage; None means the built-in default.
     certificate_layout: so.Mapped[str | None] = so.mapped_column(sa.Text)
     certificate_background_key: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    # Archived: hidden from the dashboard, its certificates still verifiable.
+    # An event with certificates is archived instead of deleted.
+    archived_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
@@ -27,10 +28,16 @@ def require_login() -> None:
 def index():
     now = utcnow()
     groups: dict[EventStatus, list[Event]] = defaultdict(list)
+    archived: list[Event] = []
     for event in db.session.scalars(owned_events().order_by(Event.starts_at)):
-        groups[event.clock_status(now)].append(event)
+        if event.archived_at is not None:
+            archived.append(event)
+        else:
+            groups[event.clock_status(now)].append(event)
     groups[EventStatus.ENDED].reverse()
-    return render_template("events/index.html", groups=groups, statuses=list(EventStatus))
+    return render_template(
+        "events/index.html", groups=groups, statuses=list(EventStatus), archived=archived
+    )
 
 
 def apply_form(event: Event, form: EventForm) -> None:
@@ -114,14 +121,52 @@ def edit(event_id: int):
     return render_form(form, event)
 
 
+def issued_count(event: Event) -> int:
+    from app.certificates.models import Certificate
+
+    query = sa.select(sa.func.count()).where(Certificate.event_id == event.id)
+    return db.session.scalar(query) or 0
+
+
 @bp.route("/<int:event_id>/delete", methods=["GET", "POST"])
 def delete(event_id: int):
+    """Delete an event without certificates, with its stored files; one with
+    certificates can only be archived, so that their verify pages keep answering."""
     event = owned_event_or_404(event_id)
     form = ConfirmForm()
+    issued = issued_count(event)
     if form.validate_on_submit():
+        if issued:
+            flash(
+                f"{event.title} has {issued} issued certificate(s), so it cannot be deleted: "
+                "archive it instead.",
+                "error",
+            )
+            return render_template("events/delete.html", event=event, form=form, issued=issued), 409
+        from app.checker.hygiene import delete_prefixes
+        from app.storage import get_storage
+
+        title = event.title
         db.session.delete(event)
         db.session.commit()
-        flash(f"Deleted {event.title}.", "success")
+        delete_prefixes(
+            get_storage(),
+            f"templates/event-{event_id}/",
+            f"exports/event-{event_id}/",
+            f"uploads/event-{event_id}/",
+        )
+        flash(f"Deleted {title}.", "success")
         return redirect(url_for("events.index"))
     status = 400 if form.errors else 200
-    return render_template("events/delete.html", event=event, form=form), status
+    return render_template("events/delete.html", event=event, form=form, issued=issued), status
+
+
+@bp.post("/<int:event_id>/archive")
+def archive(event_id: int):
+    """Hide an event from the dashboard; its certificates stay verifiable."""
+    event = owned_event_or_404(event_id)
+    if ConfirmForm().validate_on_submit():
+        event.archived_at = None if event.archived_at else utcnow()
+        db.session.commit()
+        flash(f"{'Archived' if event.archived_at else 'Restored'} {event.title}.", "success")
+    return redirect(url_for("events.detail", event_id=event.id))

@@ -78,7 +78,11 @@ def participant_page(event: Event, search: str, number: int, attended_only: bool
 
     query = sa.select(Participant).where(Participant.event_id == event.id)
     if attended_only:
-        query = query.where(Participant.attended.is_(True))
+        # Holders too: a certificate stays listed after its holder is unmarked.
+        current = sa.select(Certificate.participant_id).where(
+            Certificate.event_id == event.id, Certificate.replaced_by_code.is_(None)
+        )
+        query = query.where(sa.or_(Participant.attended.is_(True), Participant.id.in_(current)))
     if search:
         # One scan of the event's certificates, not a lookup per participant.
         by_code = sa.select(Certificate.participant_id).where(

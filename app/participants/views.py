@@ -101,11 +101,34 @@ def edit(event_id: int, participant_id: int):
 
 @bp.post("/<int:participant_id>/delete")
 def delete(event_id: int, participant_id: int):
+    """Remove a participant, and the files of their (revoked) certificates.
+
+    A valid certificate is never lost by accident: it must be revoked first.
+    """
+    from app.certificates.issuing import discard
+    from app.certificates.models import Certificate
+
     _, participant = owned_participant_or_404(event_id, participant_id)
-    if ConfirmForm().validate_on_submit():
-        db.session.delete(participant)
-        db.session.commit()
-        flash(f"Removed {participant.name}.", "success")
+    if not ConfirmForm().validate_on_submit():
+        return to_event(event_id)
+    query = sa.select(Certificate).where(Certificate.participant_id == participant.id)
+    certificates = list(db.session.scalars(query))
+    if valid := [c.code for c in certificates if c.valid]:
+        flash(
+            f"{participant.name} holds the valid certificate {', '.join(valid)}; revoke it "
+            "before removing them (its verify page then stops answering).",
+            "error",
+        )
+        return to_event(event_id)
+    codes = [c.code for c in certificates]
+    name = participant.name
+    db.session.delete(participant)
+    db.session.commit()
+    if codes:
+        from app.storage import get_storage
+
+        discard(codes, get_storage())
+    flash(f"Removed {name}.", "success")
     return to_event(event_id)
 
 
@@ -113,6 +136,7 @@ def delete(event_id: int, participant_id: int):
 def toggle_attended(event_id: int, participant_id: int):
     """Flip attendance: the page's script asks for JSON and updates the row in place;
     without script the browser comes back to the same row."""
+    from app.certificates.issuing import current_certificate
     from app.errors.handlers import wants_json
 
     event, participant = owned_participant_or_404(event_id, participant_id)
@@ -123,6 +147,14 @@ def toggle_attended(event_id: int, participant_id: int):
     if wants_json():
         attended = sum(p.attended for p in participants_of(event))
         return jsonify(attended=participant.attended, attended_count=attended)
+    certificate = current_certificate(participant.id)
+    if certificate is not None and not participant.attended:
+        state = "stays valid until you revoke it" if certificate.valid else "stays revoked"
+        flash(
+            f"{participant.name} is no longer marked as attended; their certificate "
+            f"{certificate.code} is still listed and {state}.",
+            "info",
+        )
     return redirect(
         url_for("events.detail", event_id=event_id, _anchor=f"participant-{participant.id}")
     )

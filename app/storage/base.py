@@ -75,6 +75,13 @@ class Storage(ABC):
     ) -> PresignedPost:
         """A browser upload of 1..``max_size`` bytes of ``content_type`` to ``key``."""
 
+    def bounded(self, seconds: float) -> Storage:
+        """This storage, with each call answered or failed within about ``seconds``.
+
+        Local folders answer at disk speed; network backends override this.
+        """
+        return self
+
     def check(self) -> tuple[bool, str]:
         """Write, read back and delete a probe object: (ok, detail) for /readyz."""
         key = f"_readyz/probe-{uuid.uuid4().hex}"

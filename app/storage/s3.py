@@ -7,6 +7,8 @@ requests never touch storage. Credentials come from boto3's usual sources
 
 from __future__ import annotations
 
+import copy
+import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +40,13 @@ _MISSING_CODES = {"NoSuchKey", "NotFound", "404"}
 _session: Any = None
 _session_lock = threading.Lock()
 
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 30.0
+# Bounded clients come in half-second steps, so a process makes a handful at most.
+BOUND_STEP = 0.5
+MIN_BOUND = 0.5
+EXPECT_CONTINUE_SECONDS = 1.5
+
 
 class S3Storage(Storage):
     def __init__(
@@ -64,6 +73,35 @@ class S3Storage(Storage):
         where = f" at {endpoint_url}" if endpoint_url else ""
         self.description = f"S3 bucket {bucket!r}{where}"
         self._client: Any = None
+        self._timeouts = (CONNECT_TIMEOUT, READ_TIMEOUT)
+        self._bounded: dict[float, S3Storage] = {}
+        self._bounded_lock = threading.Lock()
+
+    def bounded(self, seconds: float) -> S3Storage:
+        """This bucket through a client whose timeouts and retries fit in ``seconds``.
+
+        One try when little time is left, two otherwise; each try's connect and
+        read timeouts share what is left. A hung endpoint then costs at most
+        about ``seconds``, never botocore's 60 s read timeout times its retries.
+        """
+        seconds = max(MIN_BOUND, math.floor(seconds / BOUND_STEP) * BOUND_STEP)
+        if seconds >= self.max_attempts * (CONNECT_TIMEOUT + READ_TIMEOUT):
+            return self
+        with self._bounded_lock:
+            view = self._bounded.get(seconds)
+            if view is None:
+                view = copy.copy(self)
+                attempts = 2 if seconds >= 8 else 1
+                per_try = seconds / attempts
+                view.max_attempts = attempts
+                # A PUT first waits for "100 Continue" (up to about 1.4 s with a
+                # silent peer), then for the read timeout: keep room for both.
+                read = per_try - EXPECT_CONTINUE_SECONDS if per_try >= 3 else per_try / 3
+                view._timeouts = (min(CONNECT_TIMEOUT, per_try / 3), read)
+                view._client, view._bounded = None, {}
+                view._bounded_lock = threading.Lock()
+                self._bounded[seconds] = view
+        return view
 
     @property
     def client(self) -> Any:
@@ -82,10 +120,12 @@ class S3Storage(Storage):
         except ImportError as exc:
             raise StorageError(f"{self.description}: boto3 is not installed: {exc}.") from exc
 
+        connect_timeout, read_timeout = self._timeouts
         config = Config(
-            connect_timeout=3,
-            read_timeout=30,
-            retries={"mode": "standard", "max_attempts": self.max_attempts},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            # total_max_attempts counts the first try; botocore's max_attempts would not.
+            retries={"mode": "standard", "total_max_attempts": self.max_attempts},
             s3={"addressing_style": self.addressing_style},
             signature_version="s3v4",
         )

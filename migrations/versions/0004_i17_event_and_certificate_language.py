@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_i17'
-down_revision = '0004_i12'
+down_revision = '0004_i9'
 branch_labels = None
 depends_on = None
 

@@ -100,12 +100,14 @@ def add_participants(
     return list(db.session.scalars(query))
 
 
-def seed(events: int, per_event: int, attended_every: int = 1) -> list[int]:
+def seed(
+    events: int, per_event: int, attended_every: int = 1, *, background: bool = True
+) -> list[int]:
     """Ended events full of participants; returns the ids owed a certificate."""
     owner = make_organizer()
     owed: list[int] = []
     for number in range(events):
-        event_id = make_event(owner, f"Event {number}")
+        event_id = make_event(owner, f"Event {number}", background=background)
         owed += add_participants(event_id, per_event, attended_every=attended_every)
     db.session.commit()
     return owed
@@ -120,27 +122,78 @@ def certificate_rows() -> list[tuple[int, str, str, str, str]]:
         Certificate.pdf_key,
         Certificate.png_sha256,
         Certificate.pdf_sha256,
-    )
+    ).where(Certificate.replaced_by_code.is_(None))
     return [tuple(row) for row in db.session.execute(query)]
 
 
 def assert_exactly_once(owed: Iterable[int], *, check_digests: int | None = None) -> None:
-    """Every owed participant has one certificate, every row its two files, every file
-    its row; the first `check_digests` rows (all if None) match their files' digests."""
-    from app.storage import get_storage
-
+    """Every owed participant has one current certificate, and storage holds exactly
+    the objects the rows account for; the first `check_digests` rows (all if None)
+    are re-rendered and read back (see `assert_storage_matches_rows`)."""
     db.session.rollback()  # a fresh snapshot
     rows = certificate_rows()
     counts = Counter(row[0] for row in rows)
     assert set(counts) == set(owed)
     assert max(counts.values(), default=1) == 1
+    assert_storage_matches_rows(check_files=check_digests)
+
+
+def assert_storage_matches_rows(*, check_files: int | None = None) -> None:
+    """The bucket lists exactly what rows account for, and each certificate's files
+    are its own: the stored PNG and PDF match the row's digests, the PNG renders
+    again from the row to the same bytes, and its QR code reads the row's own
+    verify link (so its code). `check_files` limits the file checks to that many
+    rows (all when None)."""
+    from app.certificates.models import Certificate
+    from app.checker.models import IssueClaim
+    from app.events.models import Event
+    from app.storage import get_storage
+
+    db.session.rollback()
     storage = get_storage()
-    stored = set(storage.list_keys("certificates/"))
-    recorded = {key for row in rows for key in row[1:3]}
-    assert stored == recorded
-    for _participant, png_key, pdf_key, png_sha, pdf_sha in rows[:check_digests]:
-        assert hashlib.sha256(storage.get(png_key)).hexdigest() == png_sha
-        assert hashlib.sha256(storage.get(pdf_key)).hexdigest() == pdf_sha
+    certificates = list(db.session.scalars(sa.select(Certificate).order_by(Certificate.id)))
+    claims = list(db.session.scalars(sa.select(IssueClaim)))
+    assert claims == [], f"claims left behind: {claims}"
+    expected = {key for c in certificates for key in (c.png_key, c.pdf_key)}
+    for c in certificates:
+        assert (c.png_key, c.pdf_key) == (
+            f"certificates/{c.code}.png",
+            f"certificates/{c.code}.pdf",
+        )
+    events = list(db.session.scalars(sa.select(Event)))
+    expected |= {e.certificate_background_key for e in events if e.certificate_background_key}
+    listed = set(storage.list_keys())
+    exports = {key for key in listed if key.startswith("exports/")}
+    per_event = Counter(key.split("/")[1] for key in exports)
+    assert max(per_event.values(), default=1) == 1, f"more than one export per event: {exports}"
+    assert set(per_event) <= {f"event-{e.id}" for e in events}
+    unaccounted = listed - expected - exports
+    missing = expected - listed
+    assert (unaccounted, missing) == (set(), set()), (
+        f"storage does not match the rows: {len(unaccounted)} unaccounted "
+        f"{sorted(unaccounted)[:6]}, {len(missing)} missing {sorted(missing)[:6]}"
+    )
+    for certificate in certificates[:check_files]:
+        assert_files_are_its_own(certificate, storage)
+
+
+def assert_files_are_its_own(certificate, storage) -> None:
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    from app.certificates.issuing import render_files
+
+    png = storage.get(certificate.png_key)
+    assert hashlib.sha256(png).hexdigest() == certificate.png_sha256
+    pdf = storage.get(certificate.pdf_key)
+    assert hashlib.sha256(pdf).hexdigest() == certificate.pdf_sha256
+    again, _pdf = render_files(certificate, certificate.event)
+    assert hashlib.sha256(again).hexdigest() == certificate.png_sha256
+    decoded = [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    assert decoded == [certificate.verify_url]
+    assert certificate.verify_url.endswith("/verify/" + certificate.code)
 
 
 def process_env(config: Mapping[str, str]) -> dict[str, str]:
@@ -162,6 +215,11 @@ def process_env(config: Mapping[str, str]) -> dict[str, str]:
     )
     env.update(config)
     return env
+
+
+def gunicorn_env(env: Mapping[str, str], **settings: str) -> dict[str, str]:
+    """`env` for the image's gunicorn command: its own PATH (the image's, mapped here)."""
+    return {**{k: v for k, v in env.items() if k != "PATH"}, **settings}
 
 
 def flask_check(env: Mapping[str, str], *args: str) -> subprocess.Popen[bytes]:

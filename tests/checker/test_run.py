@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.checker.models import CheckerRun, IssueFailure, Outcome
+from app.checker.models import CheckerRun, IssueClaim, IssueFailure, Outcome
 from app.checker.run import check_events
 from app.database import utcnow
 from app.extensions import db
-from app.models import Certificate, Event
+from app.models import Certificate, Event, Participant
 from tests.checker.helpers import (
     ENDED_AT,
     add_participants,
@@ -107,7 +107,13 @@ def test_a_failing_participant_is_recorded_retried_with_back_off_and_never_block
     real_put = storage.put
 
     def put(key, data, content_type="application/octet-stream"):
-        if f"participant-{unlucky}." in key:
+        # Keys carry the attempt's code; its claim says whose attempt it is.
+        code = key.removeprefix("certificates/").rsplit(".", 1)[0]
+        claimant = db.session.scalar(
+            sa.select(IssueClaim.participant_id).where(IssueClaim.code == code)
+        )
+        db.session.rollback()
+        if claimant == unlucky:
             raise StorageError("storage is down for this one")
         real_put(key, data, content_type)
 
@@ -168,10 +174,10 @@ def test_an_unexpected_error_is_recorded_without_its_details(monkeypatch):
 
     seed(events=1, per_event=1)
 
-    def broken(participant):
+    def broken(draft, storage):
         raise KeyError("internal detail")
 
-    monkeypatch.setattr(issue, "issue_certificate", broken)
+    monkeypatch.setattr(issue, "write_files", broken)
     assert check_events().failed == 1
     error = db.session.scalar(sa.select(IssueFailure.last_error))
     assert error == "Unexpected KeyError; the server log has the details."
@@ -185,6 +191,9 @@ def test_missing_base_url_fails_the_run_by_name(app):
 
     assert result.outcome == Outcome.FAILED
     assert "BASE_URL" in result.error
+    # A failed run still says what is left, and gave back the claims it took.
+    assert (result.issued, result.remaining) == (0, 2)
+    assert db.session.scalar(sa.select(sa.func.count(IssueClaim.participant_id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(IssueFailure.id))) == 0
     assert db.session.get(CheckerRun, result.run_id).outcome == Outcome.FAILED
 
@@ -203,25 +212,34 @@ def test_a_run_limited_to_one_event_leaves_the_others():
     assert set(db.session.scalars(sa.select(Certificate.participant_id))) == set(owed)
 
 
-def test_stale_running_runs_are_marked_abandoned():
-    old = CheckerRun(
+def test_runs_whose_lease_lapsed_are_marked_abandoned():
+    now = utcnow()
+    lapsed = CheckerRun(
         trigger="cron",
         budget_seconds=50,
-        started_at=utcnow() - timedelta(seconds=50 + 61),
+        started_at=now - timedelta(seconds=20),
+        expires_at=now - timedelta(seconds=1),
         outcome="running",
     )
-    recent = CheckerRun(
-        trigger="cli", budget_seconds=240, started_at=utcnow() - timedelta(seconds=200)
+    live = CheckerRun(
+        trigger="cli",
+        budget_seconds=240,
+        started_at=now - timedelta(seconds=200),
+        expires_at=now + timedelta(seconds=30),
     )
-    db.session.add_all([old, recent])
+    # Recorded before leases existed: budget plus a margin.
+    legacy = CheckerRun(
+        trigger="cron", budget_seconds=50, started_at=now - timedelta(seconds=50 + 61)
+    )
+    db.session.add_all([lapsed, live, legacy])
     db.session.commit()
 
     check_events()
 
     db.session.expire_all()
-    assert old.outcome == Outcome.ABANDONED
-    assert "killed" in old.error
-    assert recent.outcome == Outcome.RUNNING
+    assert (lapsed.outcome, legacy.outcome) == (Outcome.ABANDONED, Outcome.ABANDONED)
+    assert "killed" in lapsed.error
+    assert live.outcome == Outcome.RUNNING
 
 
 def test_old_history_is_pruned():
@@ -234,34 +252,93 @@ def test_old_history_is_pruned():
     assert db.session.scalar(sa.select(sa.func.count(CheckerRun.id))) == 1
 
 
-def test_the_unique_constraint_is_only_a_backstop(monkeypatch):
-    """A certificate that slips past the claim is skipped, neither failed nor counted."""
+def test_the_unique_index_is_only_a_backstop(monkeypatch):
+    """An attempt that slips past its claim's checks loses at the index: its files go,
+    it is neither failed nor counted."""
     import app.checker.claims as claims
-    from app.certificates.issuing import issue_certificate
-    from app.participants.models import Participant
 
     owed = seed(events=1, per_event=3)
-    issue_certificate(db.session.get(Participant, owed[1]))
-    db.session.commit()
-    # The first claim pretends not to see that certificate, as a stale snapshot would.
-    real_due, calls = claims.due, []
+    first = check_events(participant_id=owed[1])
+    assert first.issued == 1
 
-    def stale_due(now, event_id=None):
-        calls.append(now)
-        if len(calls) > 1:
-            return real_due(now, event_id)
+    # The claim pretends the participant is still owed, as a stale snapshot would.
+    def stale_due(now, event_id=None, participant_id=None):
         return sa.select(Participant).where(Participant.id.in_(owed)).order_by(Participant.id)
 
     monkeypatch.setattr(claims, "due", stale_due)
-    monkeypatch.setattr(claims, "_without_certificates", lambda batch: batch)
-    monkeypatch.setattr("app.certificates.issuing.existing_certificate", lambda _id: None)
+    monkeypatch.setattr(claims, "owed", lambda: [Participant.attended.is_(True)])
+    monkeypatch.setattr("app.certificates.issuing.current_certificate", lambda _id: None)
 
     result = check_events()
 
     assert (result.outcome, result.issued, result.failed) == ("done", 2, 0)
     assert db.session.scalar(sa.select(sa.func.count(IssueFailure.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(IssueClaim.participant_id))) == 0
     assert_exactly_once(owed)
 
 
 def test_dates_in_the_scenario_are_in_the_past():
     assert utcnow() > ENDED_AT
+
+
+def test_no_database_connection_is_held_while_files_are_made(monkeypatch):
+    import app.checker.issue as issue
+
+    seed(events=1, per_event=12)
+    real, seen = issue.write_files, []
+
+    def watched(draft, storage):
+        seen.append(db.engine.pool.checkedout())
+        return real(draft, storage)
+
+    monkeypatch.setattr(issue, "write_files", watched)
+    result = check_events()
+    assert result.issued == 12
+    assert seen == [0] * 12
+
+
+def test_work_claimed_by_another_live_run_is_reported_held():
+    from app.certificates.codes import new_code
+
+    owed = seed(events=1, per_event=3)
+    db.session.add(
+        IssueClaim(
+            participant_id=owed[0],
+            run_id=None,
+            token="another-run",
+            code=new_code(),
+            stale_codes="",
+            expires_at=utcnow() + timedelta(minutes=1),
+        )
+    )
+    db.session.commit()
+
+    result = check_events()
+
+    assert (result.outcome, result.issued, result.remaining, result.held) == ("held", 2, 1, 1)
+    assert db.session.get(CheckerRun, result.run_id).held == 1
+
+
+def test_a_lapsed_claim_is_taken_over_and_its_files_deleted():
+    from app.certificates.codes import new_code
+    from app.storage import get_storage
+
+    owed = seed(events=1, per_event=2)
+    dead = new_code()
+    get_storage().put(f"certificates/{dead}.png", b"half of a dead run's work", "image/png")
+    db.session.add(
+        IssueClaim(
+            participant_id=owed[0],
+            run_id=None,
+            token="a-killed-run",
+            code=dead,
+            stale_codes="",
+            expires_at=utcnow() - timedelta(seconds=1),
+        )
+    )
+    db.session.commit()
+
+    result = check_events()
+
+    assert (result.outcome, result.issued) == ("done", 2)
+    assert_exactly_once(owed)

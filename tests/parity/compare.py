@@ -58,7 +58,8 @@ CRON_VOLATILE = ("run_id", "duration")
 CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
 VALUE_ATTRIBUTE = re.compile(r'\bvalue="[^"]*"')
 LOOPBACK_URL = re.compile(r"https?://127\.0\.0\.1:\d+")
-EXPORT_STAMP = re.compile(r"\b(\d{8}T\d{6})(?=-certificates\.zip)")
+# exports/event-N/<stamp>-<content id>.zip: the id hashes the (random) codes.
+EXPORT_STAMP = re.compile(r"\b(\d{8}T\d{6})-[0-9a-f]{24}(?=\.zip)")
 LAST_RUN = re.compile(r"last run (.+?) ago\s*\((\d{2} \w{3} \d{4}, \d{2}:\d{2}) UTC\)")
 ISSUED_ON = re.compile(r"(<dt>Issued on</dt>\s*<dd>)([^<]*)(</dd>)")
 # A presigned URL's signature and signing time; its other parameters (expiry,
@@ -162,7 +163,10 @@ class Normaliser:
         for pattern, replacement in SIGNATURE_PARTS:
             text = pattern.sub(replacement, text)
         text = EXPORT_STAMP.sub(
-            lambda m: self._text_time(m.group(1), "%Y%m%dT%H%M%S", timedelta(seconds=1)), text
+            lambda m: (
+                self._text_time(m.group(1), "%Y%m%dT%H%M%S", timedelta(seconds=1)) + "-<content id>"
+            ),
+            text,
         )
         text = LAST_RUN.sub(
             lambda m: (
@@ -238,6 +242,9 @@ class Normaliser:
             elif how == "password":
                 # The method and its parameters; the salt and hash are random.
                 result[column] = str(value).split("$", 1)[0] + "$<salt>$<hash>"
+            elif how == "lease":
+                # A lease runs past the run's end by however long its batch took.
+                result[column] = "<lease>"
             elif how == "model setting":
                 result[column] = "<set by the execution model>"
             elif how == "window":
@@ -270,11 +277,15 @@ def _cookie_shape(header: str) -> str:
 # Per table, the columns that are not compared verbatim, and how they are seen.
 ROW_RULES: dict[str, dict[str, str]] = {
     "organizers": {"password_hash": "password", "created_at": "time"},
-    "events": {"created_at": "time", "updated_at": "time"},
+    "events": {"created_at": "time", "updated_at": "time", "archived_at": "time"},
     "participants": {"created_at": "time"},
     "certificates": {
         "code": "text",
         "verify_url": "text",
+        "png_key": "text",
+        "pdf_key": "text",
+        "replaced_by_code": "text",
+        "reissue_requested_at": "time",
         "png_sha256": "digest",
         "pdf_sha256": "digest",
         "issued_at": "time",
@@ -283,6 +294,7 @@ ROW_RULES: dict[str, dict[str, str]] = {
     "checker_runs": {
         "started_at": "time",
         "finished_at": "time",
+        "expires_at": "lease",
         "budget_seconds": "model setting",
     },
     "issue_failures": {

@@ -24,7 +24,7 @@ BASE = "https://laurel.example.org"
 
 def verify_page(code: str, name: str, csrf: str, port: int, bucket: str, stamp: str) -> bytes:
     link = (
-        f"http://127.0.0.1:{port}/{bucket}/certificates/certificates/event-1/participant-1.pdf"
+        f"http://127.0.0.1:{port}/{bucket}/certificates/certificates/{code}.pdf"
         f"?response-content-disposition=attachment%3B%20filename%3Dcertificate-{code}.pdf"
         f"&amp;X-Amz-Credential=testing%2F{stamp[:8]}%2Fus-east-1%2Fs3%2Faws4_request"
         f"&amp;X-Amz-Date={stamp}&amp;X-Amz-Expires=600&amp;X-Amz-Signature={port:064x}"
@@ -103,7 +103,7 @@ def make_run(
                 "code": code,
                 "holder_name": name,
                 "verify_url": f"{base_url}/verify/{code}",
-                "png_key": "certificates/event-1/participant-1.png",
+                "png_key": f"certificates/{code}.png",
                 "png_sha256": code.encode().hex()[:64],
                 "issued_at": issued_at,
                 "revoked_at": None,
@@ -120,8 +120,11 @@ def make_run(
     }
     export_stamp = (T0 + timedelta(seconds=30)).strftime("%Y%m%dT%H%M%S")
     objects = {
-        "certificates/certificates/event-1/participant-1.png": "image/png",
-        f"certificates/exports/event-1/{export_stamp}-certificates.zip": "application/zip",
+        f"certificates/certificates/{code}.png": "image/png",
+        # The export's content id hashes the (random) codes, so it differs by run.
+        f"certificates/exports/event-1/{export_stamp}-{code.encode().hex()[:24]}.zip": (
+            "application/zip"
+        ),
     }
     return RunRecord(
         model=model,
@@ -196,12 +199,13 @@ def test_a_time_far_from_the_run_is_not_normalised_away() -> None:
 
 def test_stored_objects_are_compared_by_key_and_type() -> None:
     a, b = make_run(), other_run()
-    b.objects["certificates/certificates/event-1/participant-2.png"] = "image/png"
-    b.objects["certificates/certificates/event-1/participant-1.png"] = "binary/octet-stream"
+    code = b.rows["certificates"][0]["code"]
+    b.objects["certificates/templates/event-1/extra.png"] = "image/png"
+    b.objects[f"certificates/certificates/{code}.png"] = "binary/octet-stream"
     problems = compare_objects(a, b)
     assert problems == [
-        "object certificates/certificates/event-1/participant-2.png stored only under vercel",
-        "object certificates/certificates/event-1/participant-1.png: Content-Type "
+        "object certificates/templates/event-1/extra.png stored only under vercel",
+        "object certificates/certificates/<code of attendee01@example.org>.png: Content-Type "
         "'image/png' under gunicorn, 'binary/octet-stream' under vercel",
     ]
 
