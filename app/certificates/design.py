@@ -113,7 +113,11 @@ def preview(event_id: int):
         except LayoutError as exc:
             return jsonify(error="Bad Request", status=400, messages=exc.messages), 400
     png = render_preview(
-        layout, background, event_title=event.title, event_date=event_date_text(event)
+        layout,
+        background,
+        event_title=event.title,
+        event_date=event_date_text(event),
+        language=event.language,
     )
     return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
 

@@ -30,7 +30,15 @@ from app.participants.models import Participant
 
 SUPERSEDED = "superseded by {code}"
 # What a certificate's files show, and what its row records besides files and state.
-RENDERED = ("holder_name", "event_title", "event_date", "code", "verify_url", "issued_at")
+RENDERED = (
+    "holder_name",
+    "event_title",
+    "event_date",
+    "code",
+    "verify_url",
+    "issued_at",
+    "language",
+)
 RECORDED = ("participant_id", "event_id", "issuer", *RENDERED)
 _BACKGROUND_CACHE = 16
 _backgrounds: OrderedDict[str, bytes] = OrderedDict()
@@ -47,13 +55,16 @@ def certificate_keys(code: str) -> tuple[str, str]:
 
 
 def event_date_text(event: Event) -> str:
-    """The event's dates as its attendees saw them, in its own time zone."""
-    start, end = event.local(event.starts_at), event.local(event.ends_at)
-    if start.date() == end.date():
-        return f"{start.day} {start:%B %Y}"
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{end.day} {end:%B %Y}"
-    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+    """The event's dates as its attendees saw them: its time zone, its language (Babel)."""
+    from babel.dates import format_date, format_interval
+
+    from app.events.languages import babel_locale
+
+    locale = babel_locale(event.language)
+    start, end = event.local(event.starts_at).date(), event.local(event.ends_at).date()
+    if start == end:
+        return format_date(start, format="long", locale=locale)
+    return format_interval(start, end, skeleton="yMMMd", locale=locale)
 
 
 def verify_base() -> str | None:
@@ -137,6 +148,7 @@ class Draft:
     holder_name: str
     event_title: str
     event_date: str
+    language: str
     issuer: str
     verify_url: str
     issued_at: datetime
@@ -157,6 +169,7 @@ def draft(
         holder_name=participant.name,
         event_title=event.title,
         event_date=event_date_text(event),
+        language=event.language,
         issuer=event.owner.issuer_name,
         verify_url=verify_url(code, base),
         issued_at=issued_at.replace(microsecond=0),

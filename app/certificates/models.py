@@ -32,6 +32,7 @@ class Certificate(db.Model):
     holder_name: so.Mapped[str] = so.mapped_column(sa.String(200))
     event_title: so.Mapped[str] = so.mapped_column(sa.String(200))
     event_date: so.Mapped[str] = so.mapped_column(sa.String(100))
+    language: so.Mapped[str] = so.mapped_column(sa.String(35), default="en", server_default="en")
     issuer: so.Mapped[str] = so.mapped_column(sa.String(254))
     verify_url: so.Mapped[str] = so.mapped_column(sa.String(500))
     png_key: so.Mapped[str] = so.mapped_column(sa.String(500))

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.events.languages import LANGUAGES
 from app.events.timezones import is_timezone
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -19,6 +27,12 @@ class EventForm(FlaskForm):
         validators=[DataRequired(), Length(max=64)],
         default="UTC",
         description="An IANA name such as Europe/Berlin or America/New_York.",
+    )
+    language = SelectField(
+        "Certificate language",
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES],
+        default="en",
+        description="The language of the certificate's date and of its PDF.",
     )
     starts_at = DateTimeLocalField(
         "Starts", format=TIME_FORMAT, validators=[InputRequired("Give a start date and time.")]

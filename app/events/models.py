@@ -45,6 +45,8 @@ class Event(db.Model):
     starts_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     ends_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64))
+    # BCP 47 (e.g. "fr", "zh-Hant"): the certificate's date words, PDF language, shaping
+    language: so.Mapped[str] = so.mapped_column(sa.String(35), default="en", server_default="en")
     status: so.Mapped[str] = so.mapped_column(
         sa.String(16), default=EventStatus.SCHEDULED.value, index=True
     )

@@ -45,6 +45,7 @@ def apply_form(event: Event, form: EventForm) -> None:
     event.title = (form.title.data or "").strip()
     event.description = (form.description.data or "").strip()
     event.timezone = zone
+    event.language = form.language.data or "en"
     event.starts_at = to_utc(form.starts_at.data, zone)
     event.ends_at = to_utc(form.ends_at.data, zone)
     event.status = event.clock_status(utcnow()).value

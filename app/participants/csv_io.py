@@ -81,13 +81,12 @@ def normalise_email(raw: str) -> str:
 
 def check_drawable(name: str) -> None:
     """A name must render on a certificate: refuse what no shipped font can draw."""
-    from app.certificates.rendering import undrawable
+    from app.certificates.rendering import describe_char, undrawable
 
     missing = undrawable(name)
     if missing:
-        raise ValueError(
-            f"the name has characters no certificate font can draw: {' '.join(missing)}"
-        )
+        listed = "; ".join(describe_char(c) for c in missing)
+        raise ValueError(f"the name has characters no certificate font can draw: {listed}")
 
 
 def parse_attended(raw: str) -> bool:

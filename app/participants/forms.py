@@ -17,7 +17,8 @@ class ParticipantForm(FlaskForm):
         try:
             check_drawable(field.data or "")
         except ValueError as exc:
-            raise ValidationError(str(exc).capitalize() + ".") from None
+            message = str(exc)
+            raise ValidationError(message[:1].upper() + message[1:] + ".") from None
 
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     attended = BooleanField("Attended")

@@ -1,109 +1,118 @@
-"""The shipped fonts draw Latin, Greek and Cyrillic names, and nothing is drawn as tofu."""
+"""The fallback chain draws every supported script, and refuses only what nothing can draw."""
 
 from __future__ import annotations
 
-import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 
-from app.certificates.rendering import fonts
+from app.certificates.rendering import fonts, textstack
 from app.certificates.rendering.fonts import (
     FONT_DIR,
     UndrawableTextError,
-    coverage,
-    get_font,
-    resolve_family,
+    get_face,
+    runs,
     undrawable,
 )
 
-NAMES = [
-    "Александра Пушкина",  # Cyrillic
-    "Ελένη Παπαδοπούλου",  # Greek with tonos
-    "Zoë Ångström-Müller",  # accented Latin
-    "François Ñúñez Dvořák Łukasz Żółć",
-    "Nguyễn Thị Minh Khai",  # Vietnamese (Latin with stacked diacritics)
-    "Ἀριστοτέλης",  # polytonic Greek
-]
+from .scripts import SCRIPTS
+
+REPO = Path(__file__).resolve().parents[2]
 
 
-def test_font_files_and_licence_are_shipped():
-    for name in ("NotoSans-Regular", "NotoSans-Bold", "NotoSerif-Regular", "NotoSerif-Bold"):
-        path = FONT_DIR / f"{name}.ttf"
-        assert path.is_file()
-        assert path.stat().st_size < 1_000_000
+def test_font_files_and_licence_are_shipped_and_stay_small():
+    sizes = {path.name: path.stat().st_size for path in FONT_DIR.iterdir()}
+    for family in fonts.FAMILIES:
+        for weight in fonts.WEIGHTS:
+            for face in fonts.chain(family, weight):
+                assert fonts.face_file(face, weight).name in sizes
+    assert sum(sizes.values()) < 25_000_000, sizes
     assert "SIL OPEN FONT LICENSE" in (FONT_DIR / "OFL.txt").read_text()
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_names_in_supported_scripts_are_drawable(name):
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_names_in_every_script_are_drawable(script):
+    name = SCRIPTS[script].name
     for family in fonts.FAMILIES:
         for weight in fonts.WEIGHTS:
             assert undrawable(name, family, weight) == []
-            assert fonts.missing_in(fonts.normalize_text(name), family, weight) == []
 
 
 def _mask(font, text: str) -> bytes:
-    image = Image.new("L", (3 * font.size, 2 * font.size), 0)
+    image = Image.new("L", (4 * font.size, 2 * font.size), 0)
     ImageDraw.Draw(image).text((font.size // 2, font.size), text, font=font, fill=255, anchor="ls")
     bbox = image.getbbox()
     return image.crop(bbox).tobytes() if bbox else b""
 
 
-@pytest.mark.parametrize("family", fonts.FAMILIES)
-def test_every_glyph_of_the_names_has_ink_unlike_notdef(family):
-    font = get_font(family, "regular", 40)
-    notdef = _mask(font, "\u4e2d")  # not in the font: Pillow draws .notdef
-    assert notdef, "the .notdef glyph should have ink (a box)"
-    for name in NAMES:
-        for char in set(fonts.normalize_text(name)) - {" ", "-"}:
-            ink = _mask(font, char)
-            assert ink, f"{char!r} draws nothing in {family}"
-            assert ink != notdef, f"{char!r} draws the missing-glyph box in {family}"
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_every_character_is_drawn_by_a_face_that_has_it(script):
+    """Each run's face has a real glyph for each letter: never the .notdef box."""
+    for face, text in runs(fonts.normalize_text(SCRIPTS[script].name), "serif", "bold"):
+        font = get_face(face, "bold", 40)
+        notdef = _mask(font, "\U0010fffd")
+        for char in set(text):
+            if char.isalpha():
+                assert ord(char) in fonts.coverage(face, "bold"), (face, char)
+                assert _mask(font, char) not in (b"", notdef), (face, char)
 
 
-def test_cmap_parser_agrees_with_the_drawn_glyphs():
-    font = get_font("sans", "regular", 30)
-    notdef = _mask(font, "\u4e2d")
-    covered = coverage("sans", "regular")
-    for code in (0x41, 0xE9, 0x3A9, 0x416, 0x1EBD, 0x20AC, 0x0E01, 0x4E2D, 0x05D0, 0x0627):
-        drawn_as_box = _mask(font, chr(code)) == notdef
-        assert (code in covered) != drawn_as_box, hex(code)
+def test_runs_follow_the_fallback_chain():
+    assert runs("Ada 王小明", "sans", "regular") == [
+        ("NotoSans", "Ada "),
+        ("NotoSansCJKsc", "王小明"),
+    ]
+    # spaces, digits and marks stay with the script before them
+    assert runs("محمد عبد 42", "serif", "bold") == [("NotoSansArabic", "محمد عبد 42")]
+    assert [face for face, _text in runs("Анна שרה", "serif", "regular")] == [
+        "NotoSerif",
+        "NotoSansHebrew",
+    ]
 
 
-@pytest.mark.parametrize("text", ["王小明", "สมชาย ใจดี", "Ada 王"])
-def test_scripts_the_fonts_lack_are_reported_not_drawn(text):
-    missing = undrawable(text, "serif", "bold")
-    assert missing == [c for c in dict.fromkeys(text) if c not in " Ada"]
+def test_han_takes_the_forms_of_its_language():
+    """One CJK font, its `locl` forms chosen by language: 骨 differs in SC, TC and JP."""
+    font = get_face("NotoSansCJKsc", "regular", 80)
+
+    def drawn(language):
+        image = Image.new("L", (120, 120), 0)
+        ImageDraw.Draw(image).text(
+            (10, 100), "骨", font=font, fill=255, language=language, anchor="ls"
+        )
+        return image.tobytes()
+
+    assert len({drawn("zh-Hans"), drawn("zh-Hant"), drawn("ja")}) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ("Ada\x00Lovelace", ["\x00"]),
+        ("Ada\x07", ["\x07"]),
+        ("Ada \U000e0080", ["\U000e0080"]),  # unassigned
+        ("Ada \U0001f600", ["\U0001f600"]),  # an emoji: no shipped face has it
+        ("王\U00020000", ["\U00020000"]),  # CJK extension B: outside the subset
+    ],
+)
+def test_only_what_nothing_can_draw_is_refused_by_name(text, bad):
+    assert undrawable(text) == bad
     with pytest.raises(UndrawableTextError) as caught:
-        resolve_family(fonts.normalize_text(text), "serif", "bold")
-    assert caught.value.chars == missing
-    for char in missing:
-        assert char in str(caught.value)
+        runs(fonts.normalize_text(text), "sans", "regular")
+    assert caught.value.chars == bad
+    for char in bad:
         assert f"U+{ord(char):04X}" in str(caught.value)
 
 
-def test_fallback_to_the_other_family(monkeypatch):
-    """A character serif lacks but sans has is drawn with sans, not as a box."""
-    real = fonts.coverage
-    serif_lacks = ord("Ж")
-
-    def fake(family, weight):
-        covered = real(family, weight)
-        return covered - {serif_lacks} if family == "serif" else covered
-
-    monkeypatch.setattr(fonts, "coverage", fake)
-    assert fonts.missing_in("Жанна", "serif", "regular") == ["Ж"]
-    assert undrawable("Жанна", "serif", "regular") == []
-    assert resolve_family("Жанна", "serif", "regular") == "sans"
-    assert resolve_family("Anna", "serif", "regular") == "serif"
+def test_joiners_and_bidi_controls_are_left_to_the_shaper():
+    assert undrawable("क्\u200dष \u200fשרה\u200e Ada") == []
 
 
-def test_control_characters_and_whitespace():
+def test_whitespace_and_composition():
     assert undrawable("  Ada \n\t Lovelace  ") == []
     assert fonts.normalize_text("  Ada \n\t Lovelace  ") == "Ada Lovelace"
-    assert undrawable("Ada\x00") == ["\x00"]
-    # decomposed accents are composed before checking and drawing
     assert fonts.normalize_text("Zoe\u0308") == "Zoë"
 
 
@@ -115,19 +124,32 @@ def test_unknown_family_or_weight():
 
 
 def test_fonts_are_cached():
-    assert get_font("serif", "bold", 33) is get_font("serif", "bold", 33)
+    assert get_face("NotoSerif", "bold", 33) is get_face("NotoSerif", "bold", 33)
 
 
-def _font_with_format12(groups: list[tuple[int, int, int]]) -> bytes:
-    """A minimal sfnt holding only a cmap with one (3, 10) format 12 subtable."""
-    sub = struct.pack(">HHIII", 12, 0, 16 + 12 * len(groups), 0, len(groups))
-    sub += b"".join(struct.pack(">III", *g) for g in groups)
-    cmap = struct.pack(">HH", 0, 1) + struct.pack(">HHI", 3, 10, 12) + sub
-    header = struct.pack(">IHHHH", 0x00010000, 1, 16, 0, 0)
-    record = struct.pack(">4sIII", b"cmap", 0, 12 + 16, len(cmap))
-    return header + record + cmap
+def test_the_text_stack_is_raqm_with_the_vendored_fribidi():
+    ok, detail = textstack.status()
+    assert ok, detail
+    assert "FriBiDi 1.0.8 (vendored)" in detail
+    maps = Path("/proc/self/maps").read_text().splitlines()
+    mapped = {line.split()[-1] for line in maps if "libfribidi" in line}
+    assert mapped == {str(textstack.vendored_path())}
+    assert textstack.embedding_levels("Ali محمد 12") == [0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2]
 
 
-def test_cmap_format12():
-    data = _font_with_format12([(0x41, 0x43, 5), (0x1F600, 0x1F601, 9), (0x0, 0x1, 0)])
-    assert fonts._parse_cmap(data) == {0x41, 0x42, 0x43, 0x1F600, 0x1F601, 0x1}
+def test_a_system_fribidi_loaded_first_is_a_named_problem():
+    """Pillow's font module imported before the renderer: not a silent fallback."""
+    code = (
+        "from PIL import ImageFont\n"
+        "from app.certificates.rendering import textstack\n"
+        "print(textstack.status())\n"
+        "from app.certificates.rendering import render_png\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    system_fribidi = Path("/usr/lib/x86_64-linux-gnu/libfribidi.so.0").exists()
+    if system_fribidi:
+        assert "(False, 'fribidi: a second FriBiDi is loaded" in result.stdout
+    else:
+        assert "(False, 'raqm:" in result.stdout, result.stdout + result.stderr

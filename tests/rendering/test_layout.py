@@ -153,9 +153,9 @@ def test_bad_types_and_text_fields():
     assert errors_of(with_field(type="event_title", text="x", x=0.5, y=0.5))[0].startswith(
         "fields[1].text: unknown key"
     )
-    messages = errors_of(with_field(type="text", text="证书", x=0.5, y=0.5))
+    messages = errors_of(with_field(type="text", text="证书 \x07", x=0.5, y=0.5))
     assert messages == [
-        'fields[1].text: the shipped fonts cannot draw "证" (U+8BC1), "书" (U+4E66)'
+        'fields[1].text: the shipped fonts cannot draw "\\u0007" (U+0007, control character)'
     ]
     assert errors_of(with_field(type="qr_code", x=0.5, y=0.5, color="#000"))[0].startswith(
         "fields[1].color: unknown key; allowed keys: type, x, y, size"

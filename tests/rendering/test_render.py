@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,8 +31,8 @@ from app.certificates.rendering import (
     render_png_pdf,
     render_preview,
 )
-from app.certificates.rendering.render import _png_idat, qr_image
-from tests.tools import missing, need_program
+from app.certificates.rendering.render import qr_image, qr_modules
+from tests.tools import missing
 
 from .helpers import decode, diff_box, make_data, png_bytes, png_chunk_types, template_image
 
@@ -98,7 +97,7 @@ def test_text_fields_land_in_their_box(data, kind):
 
 
 def _qr_box() -> tuple[int, int, int, int]:
-    side = qr_image(make_data().verify_url, round(QR.size * H)).width
+    side = qr_image(qr_modules(make_data().verify_url), round(QR.size * H)).width
     left, top = round(QR.x * W - side / 2), round(QR.y * H - side / 2)
     return left, top, left + side, top + side
 
@@ -147,12 +146,12 @@ def test_names_in_other_scripts_render(data, name):
     assert box is not None and box[2] - box[0] > 0.2 * W
 
 
-@pytest.mark.parametrize("name", ["王小明", "สมชาย ใจดี"])
-def test_names_the_fonts_cannot_draw_raise_listing_the_characters(data, name):
+@pytest.mark.parametrize("name", ["Ada \U0001f600", "Bob\x01"])
+def test_names_nothing_can_draw_raise_listing_the_characters(data, name):
     with pytest.raises(UndrawableTextError) as caught:
         render_png(replace(data, holder_name=name))
-    assert caught.value.chars == [c for c in dict.fromkeys(name) if c != " "]
-    assert all(c in str(caught.value) for c in caught.value.chars)
+    assert caught.value.chars == [name[-1]]
+    assert f"U+{ord(name[-1]):04X}" in str(caught.value)
 
 
 def test_html_in_a_name_is_drawn_literally(data):
@@ -196,6 +195,26 @@ def test_long_titles_wrap_onto_balanced_lines_instead_of_shrinking(data):
     short = replace(data, event_title="PyCon 2025")
     box = diff_box(render(short, layout), render(short, without(layout, "event_title")))
     assert box[3] - box[1] < 1.2 * px
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "国际人工智能与机器学习应用研讨会暨第十届年度学术交流大会",
+        "日本語自然言語処理と機械翻訳の国際シンポジウム、東京",
+        "المؤتمر الدولي للبرمجيات الحرة ومفتوحة المصدر في الشرق الأوسط",
+    ],
+)
+def test_titles_without_spaces_or_right_to_left_wrap_too(data, title):
+    """Chinese and Japanese wrap between characters, Arabic at spaces, on shaped widths."""
+    field = TextField("event_title", 0.5, 0.6, size=0.05, max_width=0.5, max_lines=2)
+    layout = Layout(fields=(FIELDS["participant_name"], field))
+    data = replace(data, event_title=title)
+    left, top, right, bottom = diff_box(
+        render(data, layout), render(data, without(layout, "event_title"))
+    )
+    assert bottom - top > 1.6 * 0.05 * H  # two lines
+    assert right - left <= 0.5 * W + 2
 
 
 def test_text_keeps_clear_of_the_qr_code(data):
@@ -251,55 +270,18 @@ def test_renders_are_deterministic_across_processes(data, tmp_path):
     assert result.stdout.split("\n")[:2] == expected
 
 
-def test_pdf_is_well_formed_and_holds_the_png_pixels(data):
-    png, pdf = render_png_pdf(data)
-    assert pdf.startswith(b"%PDF-1.4\n") and pdf.endswith(b"%%EOF\n")
-    assert b"/CreationDate (D:20250314180000Z)" in pdf
-    assert b"/ModDate (D:20250314180000Z)" in pdf
+def test_pdf_is_one_a4_page_with_dates_from_the_certificate(data):
+    pdf = render_pdf(data)
+    assert pdf.startswith(b"%PDF-1.") and pdf.rstrip().endswith(b"%%EOF")
+    assert b"/CreationDate (D:20250314180000Z" in pdf
     # the long side is A4's (297 mm = 841.89 pt); 1754x1240 is A4 landscape to 0.02%
-    assert b"/MediaBox [0 0 841.8898 595.1786]" in pdf
-    # every xref entry points at its object
-    xref_at = int(re.search(rb"startxref\n(\d+)\n", pdf).group(1))
-    assert pdf[xref_at:].startswith(b"xref\n0 7\n")
-    entries = pdf[xref_at:].split(b"\n")[3:9]
-    for number, entry in enumerate(entries, start=1):
-        offset = int(entry[:10])
-        assert pdf[offset:].startswith(b"%d 0 obj\n" % number)
-    # the image stream is the PNG's own compressed pixels, losslessly
-    width, height, stream = _png_idat(png)
-    assert stream in pdf
-    assert len(zlib.decompress(stream)) == height * (1 + 3 * width)
-    # the holder's name is in the metadata, as UTF-16
-    assert ("\ufeff" + "Certificate of Attendance: Ada Lovelace").encode(
-        "utf-16-be"
-    ).hex().upper().encode() in pdf
-
-
-def test_pdf_rasterises_to_the_same_pixels(data, tmp_path):
-    need_program("pdftoppm", "Debian poppler-utils")
-    png, pdf = render_png_pdf(data)
-    (tmp_path / "c.pdf").write_bytes(pdf)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "150",
-            "-png",
-            "-singlefile",
-            str(tmp_path / "c.pdf"),
-            str(tmp_path / "page"),
-        ],
-        check=True,
-    )
-    page = Image.open(tmp_path / "page.png").convert("RGB")
-    assert page.size == (W, H)
-    assert diff_box(page, decode(png), threshold=0) is None
+    assert re.search(rb"/MediaBox \[0 0 841\.89 595\.1[78]\d*\]", pdf)
 
 
 def test_pdf_of_a_portrait_template_keeps_its_aspect(data):
     uploaded = load_background(png_bytes(template_image((1240, 1754))))
     pdf = render_pdf(data, DEFAULT_LAYOUT, uploaded)
-    assert b"/MediaBox [0 0 595.1786 841.8898]" in pdf
+    assert re.search(rb"/MediaBox \[0 0 595\.1[78]\d* 841\.89\]", pdf)
 
 
 def test_preview_is_small_and_uses_the_sample_name():

@@ -16,6 +16,7 @@ _EXPORTS = {
     "WEIGHTS": "fonts",
     "UndrawableTextError": "fonts",
     "undrawable": "fonts",
+    "describe_char": "fonts",
     "normalize_text": "fonts",
     "get_font": "fonts",
     # layout (no Pillow)
@@ -53,6 +54,7 @@ __all__ = [
     "TextField",
     "UndrawableTextError",
     "default_background",
+    "describe_char",
     "get_font",
     "layout_to_dict",
     "layout_to_json",
@@ -87,6 +89,7 @@ if TYPE_CHECKING:  # pragma: no cover
         FAMILIES,
         WEIGHTS,
         UndrawableTextError,
+        describe_char,
         get_font,
         normalize_text,
         undrawable,

@@ -3,14 +3,24 @@
 An ivory page with a double gold border, corner ornaments, a laurel wreath and a
 seal (the heading is a layout field), drawn supersampled and the same to the byte every time,
 so that an event needs no upload to look good.
+
+The drawing is recorded as shapes (`Shape`) once: replayed on Pillow they make the
+PNG's background; `vectors()` hands them to the PDF, which
+draws them as paths instead of embedding a page-sized image.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageDraw
+from . import textstack
+
+textstack.load_fribidi()  # before Pillow's font module is imported: see textstack
+
+from PIL import Image, ImageDraw  # noqa: E402
+
 
 DEFAULT_SIZE = (1754, 1240)  # A4 landscape at 150 dpi
 
@@ -21,6 +31,69 @@ LEAF = (120, 137, 86)
 LEAF_DARK = (88, 104, 60)
 
 _SUPERSAMPLE = 3
+
+Colour = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One ImageDraw call: polygon (filled), line (stroked), rectangle or ellipse (filled
+    when `width` is None, else outlined inside the box), in supersampled pixels."""
+
+    kind: str
+    points: tuple[tuple[float, float], ...]
+    colour: Colour
+    width: int | None = None
+    round_joins: bool = False
+
+
+class _Recorder:
+    """Stands in for ImageDraw while the template is drawn, keeping each call."""
+
+    def __init__(self) -> None:
+        self.shapes: list[Shape] = []
+
+    def polygon(self, xy, fill) -> None:
+        self.shapes.append(Shape("polygon", tuple(xy), fill))
+
+    def line(self, xy, fill, width=1, joint=None) -> None:
+        self.shapes.append(Shape("line", tuple(xy), fill, width, joint == "curve"))
+
+    def rectangle(self, xy, outline, width=1) -> None:
+        (x0, y0, x1, y1) = xy
+        self.shapes.append(Shape("rectangle", ((x0, y0), (x1, y1)), outline, width))
+
+    def ellipse(self, xy, fill=None, outline=None, width=1) -> None:
+        (x0, y0, x1, y1) = xy
+        if fill is not None:
+            self.shapes.append(Shape("ellipse", ((x0, y0), (x1, y1)), fill))
+        else:
+            self.shapes.append(Shape("ellipse", ((x0, y0), (x1, y1)), outline, width))
+
+
+def _replay(draw: ImageDraw.ImageDraw, shapes: list[Shape]) -> None:
+    for shape in shapes:
+        if shape.kind == "polygon":
+            draw.polygon(shape.points, fill=shape.colour)
+        elif shape.kind == "line":
+            joint = "curve" if shape.round_joins else None
+            draw.line(shape.points, fill=shape.colour, width=shape.width, joint=joint)
+        else:
+            box = [*shape.points[0], *shape.points[1]]
+            paint = getattr(draw, shape.kind)
+            if shape.width is None:
+                paint(box, fill=shape.colour)
+            else:
+                paint(box, outline=shape.colour, width=shape.width)
+
+
+@dataclass(frozen=True)
+class Vectors:
+    """The template for the PDF: paper colour, shapes (supersampled px)."""
+
+    paper: Colour
+    shapes: tuple[Shape, ...]
+    supersample: int
 
 
 def _leaf(
@@ -139,11 +212,11 @@ def _seal(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float) -> None:
     _wreath(draw, cx, cy + r * 0.05, r * 0.52)
 
 
-def _draw_page(width: int, height: int) -> Image.Image:
+@lru_cache(maxsize=4)
+def _shapes(width: int, height: int) -> tuple[Shape, ...]:
     s = _SUPERSAMPLE
     w, h = width * s, height * s
-    image = Image.new("RGB", (w, h), PAPER)
-    draw = ImageDraw.Draw(image)
+    draw = _Recorder()
     unit = h / 100  # 1% of the page height
 
     # double border: a heavy outer frame and a fine inner line
@@ -172,8 +245,19 @@ def _draw_page(width: int, height: int) -> Image.Image:
         r = unit * 0.45
         for x in (w / 2 - half, w / 2 + half):
             draw.polygon([(x, y - r), (x + r, y), (x, y + r), (x - r, y)], fill=GOLD)
+    return tuple(draw.shapes)
 
+
+def _draw_page(width: int, height: int) -> Image.Image:
+    s = _SUPERSAMPLE
+    image = Image.new("RGB", (width * s, height * s), PAPER)
+    _replay(ImageDraw.Draw(image), list(_shapes(width, height)))
     return image.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def vectors(width: int, height: int) -> Vectors:
+    """The built-in template of this size as shapes, for the PDF."""
+    return Vectors(PAPER, _shapes(width, height), _SUPERSAMPLE)
 
 
 @lru_cache(maxsize=4)

@@ -1,31 +1,39 @@
 """Drawing certificates: the background, the layout's text fields and the QR code.
 
-Same data in, same bytes out: PNG and PDF carry no time, random or environment-dependent
-metadata (the PDF's dates come from `issued_at`), the fonts ship with the app and Pillow
-lays text out with its basic engine, whichever libraries the machine has.
+One drawing, two outputs. `_drawing` decides where everything goes: the background, each
+text field as shaped lines of runs (`lines.py`: fallback fonts, bidi order, HarfBuzz
+shaping), each QR code's box. The PNG paints that drawing with Pillow; the PDF
+(`pdf.py`) writes the same runs as real text in embedded font subsets over the
+background, so both show the same certificate.
 
-The PDF is written here, not by Pillow's PDF plugin (which stores RGB pages as lossy
-JPEG and stamps the current time): the page image is the PNG's own zlib stream, embedded
-losslessly with the PNG predictor, so PNG and PDF show exactly the same pixels.
+Same data in, same bytes out: nothing depends on the time, randomness or the machine
+(the fonts and FriBiDi ship with the app; the PDF's dates come from `issued_at`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import struct
 import threading
+import unicodedata
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import segno
-from PIL import Image, ImageDraw
 
-from .background import BackgroundError, open_checked
-from .background import encode_png as _encode_png
-from .default_template import DEFAULT_SIZE, default_background
-from .fonts import get_font, normalize_text, resolve_family
-from .layout import DEFAULT_LAYOUT, Layout, QRField, TextField, parse_layout
+from . import textstack
+
+textstack.load_fribidi()  # before Pillow's font module is imported: see textstack
+
+from PIL import Image, ImageDraw  # noqa: E402
+
+from .background import BackgroundError, open_checked  # noqa: E402
+from .background import encode_png as _encode_png  # noqa: E402
+from .default_template import DEFAULT_SIZE, Vectors, default_background, vectors  # noqa: E402
+from .fonts import get_face, get_font, normalize_text  # noqa: E402
+from .layout import DEFAULT_LAYOUT, Layout, QRField, TextField, parse_layout  # noqa: E402
+from .lines import PlacedText, shape_line  # noqa: E402
 
 A4_LONG_SIDE_INCHES = 297 / 25.4
 MIN_FONT_PX = 6
@@ -44,6 +52,24 @@ class CertificateData:
     code: str
     verify_url: str
     issued_at: datetime  # UTC; used for the PDF's dates
+    language: str = "en"  # BCP 47: the PDF's /Lang, and how text is shaped
+
+
+Measure = Callable[[str], float]
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """Everything a certificate shows, in pixels of the background."""
+
+    background: Image.Image
+    texts: tuple[PlacedText, ...]
+    codes: tuple[tuple[list[list[bool]], tuple[int, int, int, int]], ...]  # modules, box
+    vectors: Vectors | None = None  # the built-in template as shapes, for the PDF
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.background.size
 
 
 # --- background cache ------------------------------------------------------------------
@@ -126,11 +152,6 @@ def _available_width(
     return max(room, 1.0)
 
 
-def _text_width(font, text: str) -> float:
-    left, _top, right, _bottom = font.getbbox(text, anchor="ls")
-    return max(font.getlength(text), right - min(left, 0))
-
-
 def _greedy(words: list[str], widths: list[float], space: float, limit: float) -> list[list[str]]:
     lines: list[list[str]] = [[]]
     used = 0.0
@@ -145,16 +166,38 @@ def _greedy(words: list[str], widths: list[float], space: float, limit: float) -
     return lines
 
 
-def _wrap(font, text: str, room: float, max_lines: int) -> list[str] | None:
+# Chinese and Japanese break between characters, except before closing punctuation and
+# small kana (the basic kinsoku rule); other scripts break at spaces.
+_NO_LINE_START = set("、。，．・ー）」』】〕〉》！？：；ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ")
+
+
+def _breakable_cjk(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(("CJK UNIFIED", "HIRAGANA", "KATAKANA"))
+
+
+def _tokens(text: str) -> tuple[list[str], str]:
+    """The pieces a line may break between, and what joins them back."""
+    if " " in text or not any(_breakable_cjk(c) for c in text):
+        return text.split(" "), " "
+    tokens: list[str] = []
+    for char in text:
+        if tokens and (char in _NO_LINE_START or not _breakable_cjk(char)):
+            tokens[-1] += char
+        else:
+            tokens.append(char)
+    return tokens, ""
+
+
+def _wrap(measure: Measure, text: str, room: float, max_lines: int) -> list[str] | None:
     """`text` in at most `max_lines` lines no wider than `room`, balanced (lines of similar
     width rather than a full first line and a stub), or None if it cannot be done."""
-    if _text_width(font, text) <= room:
+    if measure(text) <= room:
         return [text]
-    words = text.split(" ")
+    words, joiner = _tokens(text)
     if max_lines == 1 or len(words) == 1:
         return None
-    widths = [_text_width(font, w) for w in words]
-    space = font.getlength(" ")
+    widths = [measure(w) for w in words]
+    space = measure(joiner) if joiner else 0.0
     if max(widths) > room or len(_greedy(words, widths, space, room)) > max_lines:
         return None
     low, high = max(max(widths), (sum(widths) + space * (len(words) - 1)) / max_lines), room
@@ -164,203 +207,143 @@ def _wrap(font, text: str, room: float, max_lines: int) -> list[str] | None:
             high = middle
         else:
             low = middle
-    lines = [" ".join(line) for line in _greedy(words, widths, space, high)]
-    if any(_text_width(font, line) > room for line in lines):
+    lines = [joiner.join(line) for line in _greedy(words, widths, space, high)]
+    if any(measure(line) > room for line in lines):
         return None
     return lines
 
 
-def _fit(family: str, weight: str, size: int, text: str, room: float, max_lines: int):
+def _fit(measure_at: Callable[[int], Measure], size: int, text: str, room: float, max_lines: int):
     """The largest font size (at most `size`) at which `text` fits `room`, and its lines.
     One line is kept while it needs to shrink by less than WRAP_BELOW; past that the text
     may wrap onto up to `max_lines` lines instead of shrinking further."""
-    font = get_font(family, weight, size)
-    width = _text_width(font, text)
+    width = measure_at(size)(text)
     if width <= room:
-        return font, [text]
+        return size, [text]
     single = max(MIN_FONT_PX, min(size - 1, int(size * room / width)))
-    while single > MIN_FONT_PX and _text_width(get_font(family, weight, single), text) > room:
+    while single > MIN_FONT_PX and measure_at(single)(text) > room:
         single -= 1
     if max_lines > 1 and single < WRAP_BELOW * size:
         candidate = size
         while candidate > single:
-            font = get_font(family, weight, candidate)
-            lines = _wrap(font, text, room, max_lines)
+            lines = _wrap(measure_at(candidate), text, room, max_lines)
             if lines is not None:
-                return font, lines
+                return candidate, lines
             candidate = min(candidate - 1, int(candidate * 0.97))
-    return get_font(family, weight, single), [text]
+    return single, [text]
 
 
-def _line_height(font) -> float:
-    return LINE_SPACING * font.size
-
-
-def _draw_text(
-    draw: ImageDraw.ImageDraw,
+def _place_text(
     field: TextField,
     text: str,
     size: tuple[int, int],
     obstacles: list[tuple[int, int, int, int]],
-) -> None:
+    language: str | None,
+) -> PlacedText | None:
+    """Where each shaped line of a field goes: its size, lines and their origins."""
     text = normalize_text(text)
     if not text:
-        return
+        return None
     width, height = size
-    family = resolve_family(text, field.font, field.weight)
     px = max(MIN_FONT_PX, round(field.size * height))
-    full = get_font(family, field.weight, px)
-    _left, top, _right, bottom = full.getbbox("Ag", anchor="lm")
-    extra = _line_height(full) * (field.max_lines - 1) / 2
+    latin = get_font(field.font, field.weight, px)
+    _left, top, _right, bottom = latin.getbbox("Ag", anchor="lm")
+    extra = LINE_SPACING * px * (field.max_lines - 1) / 2
     band = (field.y * height + top - extra, field.y * height + bottom + extra)
     room = _available_width(field, width, band, obstacles)
-    font, lines = _fit(family, field.weight, px, text, room, field.max_lines)
-    step = _line_height(font)
-    for index, line in enumerate(lines):
-        offset = (index - (len(lines) - 1) / 2) * step
-        draw.text(
-            (field.x * width, field.y * height + offset),
-            line,
-            font=font,
-            fill=field.color,
-            anchor=_ANCHORS[field.align],
-        )
+
+    def measure_at(at: int) -> Measure:
+        return lambda part: shape_line(part, field.font, field.weight, at, language).width
+
+    fitted, texts = _fit(measure_at, px, text, room, field.max_lines)
+    ascent, descent = get_font(field.font, field.weight, fitted).getmetrics()
+    placed = []
+    for index, part in enumerate(texts):
+        line = shape_line(part, field.font, field.weight, fitted, language)
+        middle = field.y * height + (index - (len(texts) - 1) / 2) * LINE_SPACING * fitted
+        anchor = field.x * width
+        left = {"left": anchor, "center": anchor - line.width / 2, "right": anchor - line.width}
+        placed.append((left[field.align], middle + (ascent - descent) / 2, line))
+    return PlacedText(field.weight, fitted, field.color, tuple(placed))
 
 
-def qr_image(url: str, side: int) -> Image.Image:
-    """The QR code for `url` (quiet zone included) as crisp modules, at most `side` px."""
+def _draw_placed(draw: ImageDraw.ImageDraw, text: PlacedText) -> None:
+    for left, baseline, line in text.lines:
+        for run in line.runs:
+            draw.text(
+                (left + run.x, baseline),
+                run.text,
+                font=get_face(run.face, text.weight, text.size),
+                fill=text.color,
+                anchor="ls",
+                direction=run.direction,
+                language=run.language,
+            )
+
+
+def qr_modules(url: str) -> list[list[bool]]:
+    """The QR code for `url` as rows of dark (True) modules, quiet zone included."""
     qr = segno.make_qr(url, error="m")
-    rows = list(qr.matrix_iter(scale=1, border=QR_BORDER))
-    modules = len(rows)
-    pixels = bytes(0 if dark else 255 for row in rows for dark in row)
-    image = Image.frombytes("L", (modules, modules), pixels)
-    scale = max(1, side // modules)
-    return image.resize((modules * scale, modules * scale), Image.Resampling.NEAREST)
+    return [[bool(dark) for dark in row] for row in qr.matrix_iter(scale=1, border=QR_BORDER)]
+
+
+def qr_image(modules: list[list[bool]], side: int) -> Image.Image:
+    """The modules as crisp pixels, a whole number of pixels each, at most `side` px."""
+    count = len(modules)
+    pixels = bytes(0 if dark else 255 for row in modules for dark in row)
+    image = Image.frombytes("L", (count, count), pixels)
+    scale = max(1, side // count)
+    return image.resize((count * scale, count * scale), Image.Resampling.NEAREST)
 
 
 def _place_qr(
-    canvas_size: tuple[int, int], field: QRField, url: str
-) -> tuple[Image.Image, tuple[int, int, int, int]]:
-    """The QR image and its box on the canvas (kept inside the canvas)."""
+    canvas_size: tuple[int, int], field: QRField, modules: list[list[bool]]
+) -> tuple[int, int, int, int]:
+    """The QR code's box on the canvas (kept inside the canvas)."""
     width, height = canvas_size
-    side = min(round(field.size * height), width, height)
-    image = qr_image(url, side).convert("RGB")
-    side = image.width
+    count = len(modules)
+    side = max(1, min(round(field.size * height), width, height) // count) * count
     left = min(max(round(field.x * width - side / 2), 0), width - side)
     top = min(max(round(field.y * height - side / 2), 0), height - side)
-    return image, (left, top, left + side, top + side)
+    return (left, top, left + side, top + side)
 
 
-def _render_image(
-    data: CertificateData, layout: Layout | None, background_png: bytes | None
-) -> Image.Image:
+def _drawing(data: CertificateData, layout: Layout | None, background_png: bytes | None) -> Drawing:
+    textstack.require()
     layout = parse_layout(layout if layout is not None else DEFAULT_LAYOUT)
-    canvas = _background_image(background_png)
-    draw = ImageDraw.Draw(canvas)
-    codes = [
-        _place_qr(canvas.size, f, data.verify_url) for f in layout.fields if isinstance(f, QRField)
-    ]
-    boxes = [box for _image, box in codes]
+    background = _background_image(background_png)
+    modules = qr_modules(data.verify_url)
+    codes = tuple(
+        (modules, _place_qr(background.size, f, modules))
+        for f in layout.fields
+        if isinstance(f, QRField)
+    )
+    boxes = [box for _modules, box in codes]
+    texts = []
     for field in layout.fields:
         if isinstance(field, TextField):
-            _draw_text(draw, field, _field_value(field, data), canvas.size, boxes)
-    for image, box in codes:
-        canvas.paste(image, box[:2])
+            placed = _place_text(
+                field, _field_value(field, data), background.size, boxes, data.language
+            )
+            if placed is not None:
+                texts.append(placed)
+    template = vectors(*background.size) if background_png is None else None
+    return Drawing(background, tuple(texts), codes, template)
+
+
+def _paint(drawing: Drawing) -> Image.Image:
+    canvas = drawing.background.copy()
+    draw = ImageDraw.Draw(canvas)
+    for text in drawing.texts:
+        _draw_placed(draw, text)
+    for modules, (left, top, right, _bottom) in drawing.codes:
+        canvas.paste(qr_image(modules, right - left).convert("RGB"), (left, top))
     return canvas
 
 
-def _dpi(image: Image.Image) -> float:
+def _dpi(size: tuple[int, int]) -> float:
     """The resolution at which the long side is the long side of A4."""
-    return max(image.size) / A4_LONG_SIDE_INCHES
-
-
-# --- PDF -------------------------------------------------------------------------------
-
-
-def _png_idat(png: bytes) -> tuple[int, int, bytes]:
-    """Width, height and the concatenated zlib stream of an 8-bit RGB, non-interlaced PNG."""
-    pos, chunks = 8, []
-    width = height = 0
-    while pos < len(png):
-        (length,) = struct.unpack_from(">I", png, pos)
-        kind = png[pos + 4 : pos + 8]
-        body = png[pos + 8 : pos + 8 + length]
-        if kind == b"IHDR":
-            width, height, depth, colour, _c, _f, interlace = struct.unpack(">IIBBBBB", body)
-            if (depth, colour, interlace) != (8, 2, 0):
-                raise ValueError("expected an 8-bit RGB non-interlaced PNG")
-        elif kind == b"IDAT":
-            chunks.append(body)
-        pos += 12 + length
-    return width, height, b"".join(chunks)
-
-
-def _pdf_text(value: str) -> bytes:
-    """A PDF text string: UTF-16BE with BOM, hex-encoded (safe for any character)."""
-    return b"<" + ("\ufeff" + value).encode("utf-16-be").hex().upper().encode() + b">"
-
-
-def _pdf_date(moment: datetime) -> bytes:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return b"(D:" + moment.astimezone(UTC).strftime("%Y%m%d%H%M%S").encode() + b"Z)"
-
-
-def _number(value: float) -> bytes:
-    return (f"{value:.4f}".rstrip("0").rstrip(".")).encode()
-
-
-def _pdf(png: bytes, dpi: float, data: CertificateData) -> bytes:
-    width, height, stream = _png_idat(png)
-    page_w, page_h = width * 72 / dpi, height * 72 / dpi
-    content = b"q " + _number(page_w) + b" 0 0 " + _number(page_h) + b" 0 0 cm /Im0 Do Q\n"
-    info = (
-        b"<< /Title "
-        + _pdf_text(f"Certificate of Attendance: {data.holder_name}")
-        + b" /Subject "
-        + _pdf_text(data.event_title)
-        + b" /Keywords "
-        + _pdf_text(data.code)
-        + b" /Creator (Laurel) /Producer (Laurel)"
-        + b" /CreationDate "
-        + _pdf_date(data.issued_at)
-        + b" /ModDate "
-        + _pdf_date(data.issued_at)
-        + b" >>"
-    )
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 "
-        + _number(page_w)
-        + b" "
-        + _number(page_h)
-        + b"] /Resources << /XObject << /Im0 4 0 R >> "
-        b"/ProcSet [/PDF /ImageC] >> /Contents 5 0 R >>",
-        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
-        b"/BitsPerComponent 8 /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 3 "
-        b"/BitsPerComponent 8 /Columns %d >> /Length %d >>\nstream\n"
-        % (width, height, width, len(stream))
-        + stream
-        + b"\nendstream",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"endstream",
-        info,
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref_at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    file_id = hashlib.sha256(png + info).hexdigest()[:32].upper().encode()
-    out += (
-        b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n"
-        % (len(objects) + 1, file_id, file_id, xref_at)
-    )
-    return bytes(out)
+    return max(size) / A4_LONG_SIDE_INCHES
 
 
 # --- public ----------------------------------------------------------------------------
@@ -370,24 +353,28 @@ def render_png_pdf(
     data: CertificateData, layout: Layout | None = None, background_png: bytes | None = None
 ) -> tuple[bytes, bytes]:
     """Both files from one drawing (what issuing wants): (PNG bytes, PDF bytes)."""
-    image = _render_image(data, layout, background_png)
-    dpi = _dpi(image)
-    png = _encode_png(image, dpi)
-    return png, _pdf(png, dpi, data)
+    from .pdf import write_pdf
+
+    drawing = _drawing(data, layout, background_png)
+    dpi = _dpi(drawing.size)
+    return _encode_png(_paint(drawing), dpi), write_pdf(drawing, data, dpi)
 
 
 def render_png(
     data: CertificateData, layout: Layout | None = None, background_png: bytes | None = None
 ) -> bytes:
-    image = _render_image(data, layout, background_png)
-    return _encode_png(image, _dpi(image))
+    drawing = _drawing(data, layout, background_png)
+    return _encode_png(_paint(drawing), _dpi(drawing.size))
 
 
 def render_pdf(
     data: CertificateData, layout: Layout | None = None, background_png: bytes | None = None
 ) -> bytes:
     """One page, the template's aspect, the long side as long as A4's (297 mm)."""
-    return render_png_pdf(data, layout, background_png)[1]
+    from .pdf import write_pdf
+
+    drawing = _drawing(data, layout, background_png)
+    return write_pdf(drawing, data, _dpi(drawing.size))
 
 
 SAMPLE_ISSUED_AT = datetime(2030, 1, 1, tzinfo=UTC)
@@ -400,6 +387,7 @@ def render_preview(
     *,
     event_title: str = "Sample Event",
     event_date: str = "1 January 2030",
+    language: str = "en",
     max_width: int = PREVIEW_WIDTH,
 ) -> bytes:
     """A PNG preview of a layout on a template, with sample data, at most max_width wide."""
@@ -410,8 +398,9 @@ def render_preview(
         code="SAMPLE-0000",
         verify_url="https://example.com/verify/SAMPLE-0000",
         issued_at=SAMPLE_ISSUED_AT,
+        language=language,
     )
-    image = _render_image(data, layout, background_png)
+    image = _paint(_drawing(data, layout, background_png))
     if image.width > max_width:
         height = max(1, round(image.height * max_width / image.width))
         image = image.resize((max_width, height), Image.Resampling.LANCZOS)
