@@ -115,7 +115,7 @@ def test_cli_exits_1_when_a_certificate_fails(app, runner):
         owner = make_organizer()
         event = make_event(owner)
         first, _second = add_participants(event, 2)
-        db.session.get(Participant, first).name = "山田太郎"
+        db.session.get(Participant, first).name = "Taro \U0001f600"
         db.session.commit()
     result = runner.invoke(args=["events", "check"])
     assert result.exit_code == 1
@@ -159,7 +159,7 @@ def _scenario() -> None:
     beta = make_event(owner, "Beta", event_id=502)
     add_participants(alpha, 4, first_id=1000)
     add_participants(beta, 4, attended_every=2, first_id=2000)
-    db.session.get(Participant, 1001).name = "山田太郎"  # fails: no font draws it
+    db.session.get(Participant, 1001).name = "Taro \U0001f600"  # fails: no font draws it
     db.session.commit()
 
 
