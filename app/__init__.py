@@ -58,6 +58,7 @@ def register_features(app: Flask) -> None:
         auth,
         certificates,
         checker,
+        credentials,
         demo,
         errors,
         events,
@@ -78,6 +79,7 @@ def register_features(app: Flask) -> None:
         participants,
         certificates,
         checker,
+        credentials,
         pages,
         demo,
     )

@@ -21,7 +21,6 @@ textstack.load_fribidi()  # before Pillow's font module is imported: see textsta
 
 from PIL import Image, ImageDraw  # noqa: E402
 
-
 DEFAULT_SIZE = (1754, 1240)  # A4 landscape at 150 dpi
 
 PAPER = (251, 247, 236)
