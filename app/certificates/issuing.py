@@ -29,6 +29,7 @@ from app.extensions import db
 from app.participants.models import Participant
 
 SUPERSEDED = "superseded by {code}"
+CLEANUP_SECONDS = 0.5
 # What a certificate's files show, and what its row records besides files and state.
 RENDERED = (
     "holder_name",
@@ -188,14 +189,16 @@ class Files:
 
 def write_files(item: Draft, storage) -> Files:
     """Render and store the draft's files (no database access). On failure nothing of
-    this attempt stays behind, as far as storage still answers."""
+    this attempt stays behind, as far as storage still answers within CLEANUP_SECONDS."""
     png, pdf = render_files(item, item.template, storage)
     png_key, pdf_key = certificate_keys(item.code)
     try:
         storage.put(png_key, png, "image/png")
         storage.put(pdf_key, pdf, "application/pdf")
     except Exception:
-        discard([item.code], storage)
+        # Briefly: storage that just failed may hang again. What stays behind has a
+        # code no row holds, and the checker's orphan sweep removes it.
+        discard([item.code], storage.bounded(CLEANUP_SECONDS))
         raise
     return Files(*file_digests(png, pdf))
 

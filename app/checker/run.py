@@ -50,6 +50,9 @@ HARD_STOP_SECONDS = 1.0
 LEASE_FACTOR = 3.0
 LEASE_MIN_SECONDS = 10.0
 LEASE_MAX_SECONDS = 120.0
+# A certificate's storage calls stop this long before the deadline, leaving time to
+# delete a half-stored attempt and record the failure.
+RECORD_RESERVE_SECONDS = 1.0
 # Storage housekeeping needs a listing or two; only with this much time left.
 SWEEP_RESERVE_SECONDS = 3.0
 
@@ -123,7 +126,10 @@ class _Clock:
         checked before the claim, which may have waited for a lock.
         """
         room = self.left() > 0 and not self.cancelled.is_set() if first else self.room_for_one()
-        return get_storage().bounded(self.left()) if room else None
+        if not room:
+            return None
+        # Calls give up early enough to delete what they may have left and record why.
+        return get_storage().bounded(self.left() - RECORD_RESERVE_SECONDS)
 
     def cleanup_storage(self) -> Storage:
         """Storage for deleting a lost attempt's files: at most until the hard stop."""

@@ -45,6 +45,7 @@ READ_TIMEOUT = 30.0
 # Bounded clients come in half-second steps, so a process makes a handful at most.
 BOUND_STEP = 0.5
 MIN_BOUND = 0.5
+EXPECT_CONTINUE_SECONDS = 1.5
 
 
 class S3Storage(Storage):
@@ -93,7 +94,10 @@ class S3Storage(Storage):
                 attempts = 2 if seconds >= 8 else 1
                 per_try = seconds / attempts
                 view.max_attempts = attempts
-                view._timeouts = (min(CONNECT_TIMEOUT, per_try / 2), per_try)
+                # A PUT first waits for "100 Continue" (up to about 1.4 s with a
+                # silent peer), then for the read timeout: keep room for both.
+                read = per_try - EXPECT_CONTINUE_SECONDS if per_try >= 3 else per_try / 3
+                view._timeouts = (min(CONNECT_TIMEOUT, per_try / 3), read)
                 view._client, view._bounded = None, {}
                 view._bounded_lock = threading.Lock()
                 self._bounded[seconds] = view
@@ -120,7 +124,8 @@ class S3Storage(Storage):
         config = Config(
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
-            retries={"mode": "standard", "max_attempts": self.max_attempts},
+            # total_max_attempts counts the first try; botocore's max_attempts would not.
+            retries={"mode": "standard", "total_max_attempts": self.max_attempts},
             s3={"addressing_style": self.addressing_style},
             signature_version="s3v4",
         )

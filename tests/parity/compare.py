@@ -242,6 +242,9 @@ class Normaliser:
             elif how == "password":
                 # The method and its parameters; the salt and hash are random.
                 result[column] = str(value).split("$", 1)[0] + "$<salt>$<hash>"
+            elif how == "lease":
+                # A lease runs past the run's end by however long its batch took.
+                result[column] = "<lease>"
             elif how == "model setting":
                 result[column] = "<set by the execution model>"
             elif isinstance(value, datetime):
@@ -288,7 +291,7 @@ ROW_RULES: dict[str, dict[str, str]] = {
     "checker_runs": {
         "started_at": "time",
         "finished_at": "time",
-        "expires_at": "time",
+        "expires_at": "lease",
         "budget_seconds": "model setting",
     },
     "issue_failures": {
