@@ -59,6 +59,8 @@ def test_every_certificate_carries_a_credential_that_another_library_verifies(
     app, client, ended_event
 ):
     codes = issue_all(client, app, ended_event)
+    page = client.get(f"/verify/{codes[0]}").get_data(as_text=True)
+    assert f'href="/credentials/{codes[0]}"' in page  # offered to the holder
     response = client.get(f"/credentials/{codes[0]}")
     assert response.status_code == 200
     assert response.mimetype == "application/vc+jwt"
