@@ -216,12 +216,12 @@ def discard(codes, storage) -> bool:
     return done
 
 
-def sign_credential(item: Draft) -> str | None:
+def sign_credential(item: Draft, status_index: int) -> str | None:
     """The certificate's Open Badges credential, signed with the row it goes in."""
     from app.credentials.badge import Facts, issue
 
     facts = Facts(**{name: getattr(item, name) for name in Facts.__dataclass_fields__})
-    return issue(facts)
+    return issue(facts, status_index)
 
 
 def current_certificate(participant_id: int) -> Certificate | None:
@@ -259,8 +259,10 @@ def record(item: Draft, files: Files, now: datetime) -> Certificate | None:
         pdf_key=pdf_key,
         png_sha256=files.png_sha256,
         pdf_sha256=files.pdf_sha256,
-        credential_jws=sign_credential(item),
     )
     db.session.add(certificate)
+    db.session.flush()
+    # Signed once the row has its id (its place in the revocation status list).
+    certificate.credential_jws = sign_credential(item, certificate.id)
     db.session.flush()
     return certificate

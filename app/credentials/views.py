@@ -67,3 +67,33 @@ def credential(code: str):
     response = Response(token, mimetype=MEDIA_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="credential-{code}.jwt"'
     return response
+
+
+@bp.get("/credentials/status/<int:number>")
+def status_list(number: int):
+    """Bitstring Status List credential, made from the rows on each request, so revoking
+    and un-revoking change it at once; RS256 makes it the same bytes while nothing changes."""
+    import sqlalchemy as sa
+
+    from app.certificates.models import Certificate
+    from app.credentials.badge import LIST_BITS, sign_with_current_key, status_list_credential
+    from app.extensions import db
+
+    first = number * LIST_BITS
+    ids = db.session.scalars(
+        sa.select(Certificate.id).where(
+            Certificate.id >= first,
+            Certificate.id < first + LIST_BITS,
+            Certificate.revoked_at.is_not(None),
+        )
+    )
+    root = _root()
+    document = status_list_credential(
+        root, number, [i - first for i in ids], root
+    )
+    token = sign_with_current_key(document)
+    if token is None:
+        abort(503, description="Credentials are off: CREDENTIAL_SIGNING_KEY is not usable.")
+    response = Response(token, mimetype=MEDIA_TYPE)
+    response.headers["Cache-Control"] = "no-cache"
+    return response

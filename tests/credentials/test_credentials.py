@@ -173,3 +173,41 @@ def test_production_without_a_good_key_turns_credentials_off_and_says_so(
     ready = app.test_client().get("/readyz").get_data(as_text=True)
     assert "credentials" in ready and named in ready
     assert app.test_client().get("/.well-known/jwks.json").get_json() == {"keys": []}
+
+
+def revoked_in_status_list(client, payload: dict, keys) -> bool:
+    """What a verifier does: fetch the list the credential names, check it, read its bit."""
+    import gzip
+
+    entry = payload["credentialStatus"]
+    assert entry["type"] == "BitstringStatusListEntry" and entry["statusPurpose"] == "revocation"
+    path = entry["statusListCredential"].removeprefix(BASE_URL)
+    listed = verified_payload(client.get(path).get_data(as_text=True), keys)
+    assert listed["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    encoded = listed["credentialSubject"]["encodedList"]
+    assert encoded.startswith("u")  # multibase base64url
+    bits = gzip.decompress(base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4)))
+    assert len(bits) * 8 >= 131072
+    index = int(entry["statusListIndex"])
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def test_revoking_and_unrevoking_update_the_status_list(app, client, ended_event):
+    from tests.certificates.test_lifecycle import post, revoke
+
+    codes = issue_all(client, app, ended_event)
+    keys = published_keys(client)
+    with app.app_context():
+        rows = {c.code: c.id for c in db.session.query(Certificate)}
+    payloads = {
+        code: verified_payload(client.get(f"/credentials/{code}").get_data(as_text=True), keys)
+        for code in codes
+    }
+    assert not any(revoked_in_status_list(client, p, keys) for p in payloads.values())
+
+    revoke(client, ended_event, rows[codes[0]], "issued by mistake")
+    assert revoked_in_status_list(client, payloads[codes[0]], keys)
+    assert not revoked_in_status_list(client, payloads[codes[1]], keys)
+
+    post(client, ended_event, f"/events/{ended_event}/certificates/{rows[codes[0]]}/unrevoke")
+    assert not revoked_in_status_list(client, payloads[codes[0]], keys)
