@@ -26,3 +26,12 @@ def init_app(app: Flask) -> None:
 
     register_check(app, "credentials", credentials_check)
     app.register_blueprint(views.bp)
+    app.add_template_global(credentials_off, "credentials_off")
+
+
+def credentials_off() -> str | None:
+    """For the event page: why certificates are issued without a credential, if they are."""
+    from app.credentials.keys import signing_key
+
+    key = signing_key()
+    return key.problem if key.key is None else None

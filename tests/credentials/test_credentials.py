@@ -211,3 +211,25 @@ def test_revoking_and_unrevoking_update_the_status_list(app, client, ended_event
 
     post(client, ended_event, f"/events/{ended_event}/certificates/{rows[codes[0]]}/unrevoke")
     assert not revoked_in_status_list(client, payloads[codes[0]], keys)
+
+
+def test_an_unusable_key_is_named_on_the_event_page_and_issuing_goes_on(app_config):
+    from app import create_app
+    from tests.conftest import AuthActions
+    from tests.core.helpers import add_participant, create_event
+
+    app_config["CREDENTIAL_SIGNING_KEY"] = "-----BEGIN PRIVATE KEY-----\nnope"
+    app = create_app(app_config)
+    client = app.test_client()
+    auth = AuthActions(app, client)
+    auth.create()
+    auth.login()
+    event_id = create_event(
+        client, title="Keyless", starts_at="2024-05-02T09:00", ends_at="2024-05-02T17:00"
+    )
+    add_participant(client, event_id, "Ada", "ada@example.org")
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "credentials are off: CREDENTIAL_SIGNING_KEY is not a PEM or JWK" in page
+    codes = issue_all(client, app, event_id)
+    assert len(codes) == 1 and client.get(f"/verify/{codes[0]}").status_code == 200
+    assert client.get(f"/credentials/{codes[0]}").status_code == 404
