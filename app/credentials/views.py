@@ -88,9 +88,7 @@ def status_list(number: int):
         )
     )
     root = _root()
-    document = status_list_credential(
-        root, number, [i - first for i in ids], root
-    )
+    document = status_list_credential(root, number, [i - first for i in ids], root)
     token = sign_with_current_key(document)
     if token is None:
         abort(503, description="Credentials are off: CREDENTIAL_SIGNING_KEY is not usable.")
