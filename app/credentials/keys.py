@@ -10,6 +10,7 @@ key still verify.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,8 +73,17 @@ def _development_key(instance: Path) -> str:
                 serialization.NoEncryption(),
             )
             instance.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(pem)
-            path.chmod(0o600)
+            # Several processes may start at once: each writes its own file, the first
+            # link wins and every process reads that one, never a half-written file.
+            scratch = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            scratch.write_bytes(pem)
+            scratch.chmod(0o600)
+            try:
+                os.link(scratch, path)
+            except FileExistsError:
+                pass
+            finally:
+                scratch.unlink()
         return path.read_text()
 
 
