@@ -154,8 +154,9 @@ def test_bad_types_and_text_fields():
         "fields[1].text: unknown key"
     )
     messages = errors_of(with_field(type="text", text="证书 \x07", x=0.5, y=0.5))
+    # CJK draws now; the control character is refused, by name.
     assert messages == [
-        'fields[1].text: the shipped fonts cannot draw "\\u0007" (U+0007, control character)'
+        "fields[1].text: holds control characters or lone surrogates (U+0007); remove them"
     ]
     assert errors_of(with_field(type="qr_code", x=0.5, y=0.5, color="#000"))[0].startswith(
         "fields[1].color: unknown key; allowed keys: type, x, y, size"
