@@ -14,8 +14,12 @@ PROBE = """
 import json, sys
 {before}
 from app import create_app
-app = create_app({{"DATABASE_URL": "sqlite:///" + sys.argv[1], "TESTING": True}})
-checks = app.test_client().get("/readyz").get_json()["checks"]
+secret = "s" * 32
+config = {{"DATABASE_URL": "sqlite:///" + sys.argv[1], "TESTING": True}}
+app = create_app({{**config, "CRON_SECRET": secret}})
+# The checks' details are shown only to the cron bearer.
+headers = {{"Authorization": "Bearer " + secret}}
+checks = app.test_client().get("/readyz", headers=headers).get_json()["checks"]
 print(json.dumps(checks["text_layout"]))
 """
 
