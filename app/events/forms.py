@@ -24,7 +24,10 @@ class EventForm(FlaskForm):
     title = StringField(
         "Title",
         validators=[DataRequired(), Length(max=200), Drawable()],
-        description="It is printed on the certificates: Latin, Greek or Cyrillic letters.",
+        description=(
+            "It is printed on the certificates: Latin, Greek, Cyrillic, Arabic, Hebrew, "
+            "Devanagari, Tamil, Thai, Chinese, Japanese or Korean letters."
+        ),
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     timezone = StringField(
