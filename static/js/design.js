@@ -27,7 +27,7 @@
   }
   layout.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(refresh, 400);
+    timer = setTimeout(refresh, 250);
   });
 
   const form = document.getElementById("background-form");
