@@ -93,34 +93,71 @@ def edit(event_id: int):
     return render_page(event, form, [])
 
 
+def event_layout(event: Event, source):
+    """`source` parsed as a layout for this event: valid, and every placeholder one of
+    its fields; LayoutError otherwise."""
+    from app.certificates.rendering import LayoutError, parse_layout, unknown_placeholders
+
+    layout = parse_layout(source)
+    unknown = unknown_placeholders(layout, event.custom_fields or [])
+    if unknown:
+        raise LayoutError(unknown)
+    return layout
+
+
+def save(event: Event, layout) -> None:
+    """Store the layout; say when a branding field has no image to draw yet."""
+    from app.certificates.rendering import ImageField, layout_to_json
+
+    event.certificate_layout = layout_to_json(layout)
+    db.session.commit()
+    flash("Layout saved.", "success")
+    uploaded = {"logo": event.logo_key, "signature": event.signature_key}
+    for kind in dict.fromkeys(f.type for f in layout.fields if isinstance(f, ImageField)):
+        if not uploaded[kind]:
+            flash(
+                f"The layout has a {kind} field but you have not uploaded a {kind}: it draws "
+                "nothing until you do (Branding, in your settings).",
+                "info",
+            )
+
+
 @bp.post("/layout")
 def save_layout(event_id: int):
-    from app.certificates.rendering import LayoutError, layout_to_json, parse_layout
+    from app.certificates.rendering import LayoutError
 
     event = owned_event_or_404(event_id)
     form = LayoutForm()
     if not form.validate_on_submit():
         return render_page(event, form, [], 400)
     try:
-        layout = parse_layout(form.layout.data)
+        layout = event_layout(event, form.layout.data)
     except LayoutError as exc:
         return render_page(event, form, exc.messages, 400)
-    event.certificate_layout = layout_to_json(layout)
-    db.session.commit()
-    flash("Layout saved.", "success")
+    save(event, layout)
     return redirect(url_for("design.edit", event_id=event.id))
+
+
+def sample_values(event: Event) -> dict[str, str]:
+    """Placeholder values for the preview: a participant's own where there is one,
+    else the field's name in brackets, so the organizer sees what goes where."""
+    import sqlalchemy as sa
+
+    from app.certificates.issuing import field_values
+    from app.participants.models import Participant
+
+    query = sa.select(Participant.fields).where(
+        Participant.event_id == event.id, Participant.fields.is_not(None)
+    )
+    values = json.loads(field_values(event, db.session.scalar(query.limit(1))))
+    return {key: value or f"[{key}]" for key, value in values.items()}
 
 
 @bp.route("/preview.png", methods=["GET", "POST"])
 def preview(event_id: int):
     """The saved layout (GET) or the one being edited (POST, JSON), drawn with a sample name."""
-    from app.certificates.issuing import event_date_text, event_template
-    from app.certificates.rendering import (
-        LayoutError,
-        UndrawableTextError,
-        parse_layout,
-        render_preview,
-    )
+    from app.certificates.issuing import brand_images, event_date_text, event_template
+    from app.certificates.rendering import LayoutError, UndrawableTextError, render_preview
 
     event = owned_event_or_404(event_id)
     layout, background = event_template(event)
@@ -135,7 +172,7 @@ def preview(event_id: int):
                 raise LayoutError(
                     ['Send a JSON object {"layout": "<the layout JSON>"} as the request body.']
                 )
-            layout = parse_layout(body["layout"])
+            layout = event_layout(event, body["layout"])
         except LayoutError as exc:
             return jsonify(error="Bad Request", status=400, messages=exc.messages), 400
     try:
@@ -145,6 +182,8 @@ def preview(event_id: int):
             event_title=event.title,
             event_date=event_date_text(event),
             language=event.language,
+            images=brand_images(event),
+            field_values=sample_values(event),
         )
     except UndrawableTextError as exc:
         # An event saved before titles were checked: say what to edit.
