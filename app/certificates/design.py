@@ -1,17 +1,12 @@
 """The certificate designer: layout JSON with a live preview, and the background.
 
-Backgrounds go from the browser straight to storage through a presigned POST
-(Vercel refuses request bodies over 4.5 MB); the server then fetches the
-object, decodes it with Pillow and keeps a normalised PNG under a
-content-addressed key.
+Backgrounds come in through `uploads` (presigned POST, checked, normalised), like the
+organizer's logo and signature.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-import secrets
 
 from flask import (
     Blueprint,
@@ -32,19 +27,10 @@ from app.events.models import Event
 from app.extensions import db
 
 bp = Blueprint("design", __name__, url_prefix="/events/<int:event_id>/design")
-MAX_UPLOAD = 10 * 1024 * 1024
-# What upload_url hands out: a creation stamp (for the checker's sweep), then a token.
-UPLOAD_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{24}")
 
 
 def upload_prefix(event: Event) -> str:
     return f"uploads/event-{event.id}/"
-
-
-def is_upload_of(event: Event, key: str) -> bool:
-    """A key that `upload_url` could have handed out for this event, nothing else."""
-    prefix = upload_prefix(event)
-    return key.startswith(prefix) and UPLOAD_NAME.fullmatch(key[len(prefix) :]) is not None
 
 
 @bp.before_request
@@ -69,6 +55,9 @@ def render_page(
     status: int = 200,
     background_error: str | None = None,
 ):
+    from app.designs.forms import SaveDesignForm
+    from app.designs.views import apply_form, own_designs
+
     return render_template(
         "certificates/design.html",
         event=event,
@@ -77,6 +66,9 @@ def render_page(
         background=BackgroundForm(),
         background_error=background_error,
         confirm=ConfirmForm(),
+        apply=apply_form(event),
+        save_design=SaveDesignForm(formdata=None),
+        designs=own_designs(),
     ), status
 
 
@@ -198,22 +190,15 @@ def preview(event_id: int):
 @bp.post("/upload")
 def upload_url(event_id: int):
     """Where the browser may post one background file, and for how long."""
-    from app.checker.hygiene import stamp
-    from app.database import utcnow
-    from app.storage import get_storage
+    from app.certificates.uploads import grant
 
-    event = owned_event_or_404(event_id)
-    # Stamped with its time: the checker deletes uploads never confirmed after a day.
-    key = f"{upload_prefix(event)}{stamp(utcnow())}-{secrets.token_hex(12)}"
-    post = get_storage().presigned_post(
-        key, content_type="application/octet-stream", max_size=MAX_UPLOAD, expires_in=600
-    )
-    return jsonify(url=post.url, fields=post.fields, key=key)
+    return grant(upload_prefix(owned_event_or_404(event_id)))
 
 
 @bp.post("/background")
 def set_background(event_id: int):
     from app.certificates.rendering import BackgroundBusy, BackgroundError, load_background
+    from app.certificates.uploads import is_upload_under, take
     from app.storage import NotFound, get_storage
 
     event = owned_event_or_404(event_id)
@@ -222,27 +207,22 @@ def set_background(event_id: int):
         return refuse_background(
             event, "The upload form expired or was incomplete: choose the file and upload again."
         )
+
     key = form.key.data or ""
-    if not form.validate_on_submit() or not is_upload_of(event, key):
+    if not is_upload_under(upload_prefix(event), key):
         return refuse_background(
             event, "This upload does not belong to this event; upload the file again."
         )
-    storage = get_storage()
     try:
-        upload = storage.get(key)
+        final_key = take(key, load_background, f"templates/event-{event.id}/")
     except NotFound:
         return refuse_background(event, "The uploaded file was not found; upload it again.")
-    try:
-        normalised = load_background(upload)
     except BackgroundError as exc:
         return refuse_background(event, f"That background cannot be used: {exc}")
     except BackgroundBusy as exc:
         response, status = refuse_background(event, str(exc), 503)
         return response, status, {"Retry-After": "30"}
-    finally:
-        storage.delete(key)
-    final_key = f"templates/event-{event.id}/{hashlib.sha256(normalised).hexdigest()}.png"
-    storage.put(final_key, normalised, "image/png")
+    storage = get_storage()
     replaced = event.certificate_background_key
     event.certificate_background_key = final_key
     db.session.commit()

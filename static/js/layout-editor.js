@@ -15,9 +15,15 @@
   const status = document.getElementById("editor-status");
   const undoButton = document.getElementById("undo");
   const redoButton = document.getElementById("redo");
-  const TEXT_SIZE = [0.005, 0.5], QR_SIZE = [0.05, 0.9], SNAP = 0.008;
+  const TEXT_SIZE = [0.005, 0.5], SNAP = 0.008;
+  // Fields drawn as a box of their own (not text): their size range, default size and
+  // width to height (a logo's or signature's real proportions are the image's).
+  const SHAPES = { qr_code: { range: [0.05, 0.9], size: 0.16, ratio: 1 },
+    logo: { range: [0.02, 0.6], size: 0.12, ratio: 1 },
+    signature: { range: [0.02, 0.6], size: 0.12, ratio: 3 } };
   const LABELS = { participant_name: "Participant name", event_title: "Event title",
-    event_date: "Event date", certificate_code: "Certificate code", text: "Text", qr_code: "QR code" };
+    event_date: "Event date", certificate_code: "Certificate code", text: "Text", qr_code: "QR code",
+    logo: "Logo", signature: "Signature" };
   let layout = null, selected = -1, past = [], future = [], boxes = [];
 
   const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
@@ -74,9 +80,10 @@
 
   function boxOf(field) {  // fractions of the template's width and height
     const a = aspect();
-    if (field.type === "qr_code") {
-      const s = field.size || 0.16;
-      return { left: field.x - (s * a) / 2, top: field.y - s / 2, width: s * a, height: s };
+    const shape = SHAPES[field.type];
+    if (shape) {
+      const s = field.size || shape.size, w = s * a * shape.ratio;
+      return { left: field.x - w / 2, top: field.y - s / 2, width: w, height: s };
     }
     const size = field.size || 0.04;
     const lines = field.max_lines || 1;
@@ -106,7 +113,7 @@
       const grow = document.createElement("span");
       grow.className = "handle size";
       grow.dataset.handle = "size";
-      if (field.type !== "qr_code") el.append(move);
+      if (!SHAPES[field.type]) el.append(move);
       el.append(grow);
       stage.append(el);
       const item = document.createElement("li");
@@ -153,7 +160,7 @@
     if (!field) { panel.textContent = "Select a field to edit it."; return; }
     for (const [key, label, kind] of PROPS) {
       if (key === "text" && field.type !== "text") continue;
-      if (field.type === "qr_code" && !["size", "x", "y"].includes(key)) continue;
+      if (SHAPES[field.type] && !["size", "x", "y"].includes(key)) continue;
       const wrap = document.createElement("label");
       wrap.className = "field";
       const caption = document.createElement("span");
@@ -167,7 +174,7 @@
         input.type = kind;
         if (kind === "number") { input.step = "0.005"; input.min = "0"; input.max = "1"; }
       }
-      let value = field[key] ?? (field.type === "qr_code" && key === "size" ? 0.16 : DEFAULTS[key]);
+      let value = field[key] ?? (SHAPES[field.type] && key === "size" ? SHAPES[field.type].size : DEFAULTS[key]);
       if (key === "color" && /^#[0-9a-f]{3}$/i.test(value)) value = "#" + [...value.slice(1)].map((c) => c + c).join("");
       input.value = String(value ?? "");
       input.dataset.key = key;
@@ -184,7 +191,7 @@
       if (kind === "number") {
         value = Number(raw);
         if (!Number.isFinite(value)) return;
-        const [lo, hi] = key === "size" ? (field.type === "qr_code" ? QR_SIZE : TEXT_SIZE) : [0, 1];
+        const [lo, hi] = key === "size" ? (SHAPES[field.type] || { range: TEXT_SIZE }).range : [0, 1];
         value = round(clamp(value, lo, hi));
       }
       if (key === "max_lines") value = Number(raw);
@@ -238,10 +245,10 @@
         const width = align === "center" ? 2 * Math.abs(px - field.x) : align === "left" ? px - field.x : field.x - px;
         field.max_width = round(clamp(width, 0.02, 1));
       } else if (handle === "size") {
-        const range = field.type === "qr_code" ? QR_SIZE : TEXT_SIZE;
-        const base = start.size || (field.type === "qr_code" ? 0.16 : 0.04);
+        const shape = SHAPES[field.type];
+        const base = start.size || (shape ? shape.size : 0.04);
         const lines = field.max_lines || 1;
-        field.size = round(clamp(base + dy / (field.type === "qr_code" ? 1 : 1.3 * lines), ...range));
+        field.size = round(clamp(base + dy / (shape ? 1 : 1.3 * lines), ...(shape ? shape.range : TEXT_SIZE)));
       } else {
         field.x = round(clamp(snap(start.x + dx, xs, "x", guides), 0, 1));
         field.y = round(clamp(snap(start.y + dy, ys, "y", guides), 0, 1));
@@ -305,7 +312,7 @@
   document.getElementById("field-down").addEventListener("click", () => reorder(1));
   document.getElementById("field-add").addEventListener("click", () => {
     const type = document.getElementById("field-type").value;
-    const field = type === "qr_code" ? { type, x: 0.5, y: 0.5 } : { type, x: 0.5, y: 0.5 };
+    const field = { type, x: 0.5, y: 0.5 };
     if (type === "text") field.text = "New text";
     commit(() => layout.fields.push(field));
     select(layout.fields.length - 1, true);
