@@ -71,3 +71,42 @@ def test_drag_undo_keyboard_and_save(chromium, site):
         browse.assert_console_clean()
     finally:
         context.close()
+
+
+def test_branding_upload_and_a_branded_design(chromium, site, tmp_path):
+    """A logo uploaded on the branding page (straight to storage), the Branded design
+    applied: the editor draws its logo and signature boxes and the preview shows them."""
+    from tests.rendering.branded import logo_png
+
+    event = seed.ended_event(site, seed.organizer(site), ["Ada Lovelace"], issue=False)
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(logo_png())
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        browse = Browsing(context.new_page(), site, "desktop")
+        page = browse.page
+        browse.sign_in(event.email)
+        browse.goto("/settings/branding/")
+        browse.check("branding")
+        page.get_by_label("Logo image").set_input_files(str(logo))
+        page.get_by_role("button", name="Upload logo").click()
+        expect(page.get_by_text("Logo saved")).to_be_visible()
+        expect(page.get_by_role("img", name="Your logo")).to_be_visible()
+        page.get_by_label("Signer's name").fill("Grace Hopper")
+        page.get_by_role("button", name="Save signer").click()
+        expect(page.get_by_text("Signer saved")).to_be_visible()
+
+        browse.goto(f"/events/{event.event_id}/design")
+        page.get_by_label("Start from").select_option("builtin:branded")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Apply design").click()
+        expect(page.get_by_text("Applied Branded")).to_be_visible()
+        types = [f["type"] for f in json.loads(page.locator("#layout").input_value())["fields"]]
+        assert types[0] == "logo" and "signature" in types
+        expect(page.locator("#stage .box")).to_have_count(len(types))
+        logo_box = page.get_by_role("button", name=re.compile(r"^1\. Logo: arrow keys"))
+        expect(logo_box).to_be_visible()
+        browse.check("design-branded")
+        browse.assert_console_clean()
+    finally:
+        context.close()
