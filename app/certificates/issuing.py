@@ -90,8 +90,9 @@ def verify_url(code: str, base: str | None = None) -> str:
     )
 
 
-def _background(key: str, storage=None) -> bytes:
-    # Background keys are content-addressed, so a cached copy never goes stale.
+def _stored_image(key: str, storage=None) -> bytes:
+    # Background, logo and signature keys are content-addressed: a cached copy never
+    # goes stale.
     with _backgrounds_lock:
         if key in _backgrounds:
             _backgrounds.move_to_end(key)
@@ -119,14 +120,14 @@ def event_template(event, storage=None):
     """The parsed layout and background bytes (None: the default) of an event, or of
     anything with its two template columns (a `Draft`'s snapshot)."""
     key = event.certificate_background_key
-    return _layout(event.certificate_layout), (_background(key, storage) if key else None)
+    return _layout(event.certificate_layout), (_stored_image(key, storage) if key else None)
 
 
 def brand_images(source, storage=None) -> dict[str, bytes]:
     """The organizer's logo and signature PNGs that `source` (an event, a `Template`)
     names. Their keys are content-addressed, so the shared cache never goes stale."""
     keys = {"logo": source.logo_key, "signature": source.signature_key}
-    return {kind: _background(key, storage) for kind, key in keys.items() if key}
+    return {kind: _stored_image(key, storage) for kind, key in keys.items() if key}
 
 
 def field_values(event: Event, custom: dict[str, str] | None) -> str:
