@@ -106,6 +106,9 @@ def test_branding_upload_and_a_branded_design(chromium, site, tmp_path):
         expect(page.locator("#stage .box")).to_have_count(len(types))
         logo_box = page.get_by_role("button", name=re.compile(r"^1\. Logo: arrow keys"))
         expect(logo_box).to_be_visible()
+        preview = page.locator("#preview")
+        expect(preview).to_have_js_property("complete", True)
+        expect(preview).not_to_have_js_property("naturalWidth", 0)
         browse.check("design-branded")
         browse.assert_console_clean()
     finally:
