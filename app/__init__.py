@@ -65,9 +65,11 @@ def register_features(app: Flask) -> None:
     """Each feature registers its own views, commands and hooks."""
     from app import (
         auth,
+        branding,
         certificates,
         checker,
         demo,
+        designs,
         errors,
         events,
         health,
@@ -88,6 +90,8 @@ def register_features(app: Flask) -> None:
         events,
         participants,
         certificates,
+        branding,
+        designs,
         checker,
         pages,
         demo,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ RENDERED = (
     "verify_url",
     "issued_at",
     "language",
+    "field_values",
 )
 RECORDED = ("participant_id", "event_id", "issuer", *RENDERED)
 _BACKGROUND_CACHE = 16
@@ -88,8 +90,9 @@ def verify_url(code: str, base: str | None = None) -> str:
     )
 
 
-def _background(key: str, storage=None) -> bytes:
-    # Background keys are content-addressed, so a cached copy never goes stale.
+def _stored_image(key: str, storage=None) -> bytes:
+    # Background, logo and signature keys are content-addressed: a cached copy never
+    # goes stale.
     with _backgrounds_lock:
         if key in _backgrounds:
             _backgrounds.move_to_end(key)
@@ -117,7 +120,28 @@ def event_template(event, storage=None):
     """The parsed layout and background bytes (None: the default) of an event, or of
     anything with its two template columns (a `Draft`'s snapshot)."""
     key = event.certificate_background_key
-    return _layout(event.certificate_layout), (_background(key, storage) if key else None)
+    return _layout(event.certificate_layout), (_stored_image(key, storage) if key else None)
+
+
+def brand_images(source, storage=None) -> dict[str, bytes]:
+    """The organizer's logo and signature PNGs that `source` (an event, a `Template`)
+    names. Their keys are content-addressed, so the shared cache never goes stale."""
+    keys = {"logo": source.logo_key, "signature": source.signature_key}
+    return {kind: _stored_image(key, storage) for kind, key in keys.items() if key}
+
+
+def field_values(event: Event, custom: dict[str, str] | None) -> str:
+    """What a certificate's placeholders say beyond its columns, as its row records it:
+    the participant's custom fields, the issuer and the organizer's signer."""
+    owner = event.owner
+    custom = custom or {}
+    values = {key: custom.get(key, "") for key in event.custom_fields or ()}
+    values |= {
+        "issuer": owner.issuer_name,
+        "signer_name": owner.signer_name or "",
+        "signer_title": owner.signer_title or "",
+    }
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def render_files(certificate, event, storage=None) -> tuple[bytes, bytes]:
@@ -126,7 +150,7 @@ def render_files(certificate, event, storage=None) -> tuple[bytes, bytes]:
 
     data = CertificateData(**{name: getattr(certificate, name) for name in RENDERED})
     layout, background = event_template(event, storage)
-    return render_png_pdf(data, layout, background)
+    return render_png_pdf(data, layout, background, brand_images(event, storage))
 
 
 def file_digests(png: bytes, pdf: bytes) -> tuple[str, str]:
@@ -137,6 +161,8 @@ def file_digests(png: bytes, pdf: bytes) -> tuple[str, str]:
 class Template:
     certificate_layout: str | None
     certificate_background_key: str | None
+    logo_key: str | None = None
+    signature_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +177,7 @@ class Draft:
     event_date: str
     language: str
     issuer: str
+    field_values: str
     verify_url: str
     issued_at: datetime
     template: Template
@@ -172,9 +199,15 @@ def draft(
         event_date=event_date_text(event),
         language=event.language,
         issuer=event.owner.issuer_name,
+        field_values=field_values(event, participant.fields),
         verify_url=verify_url(code, base),
         issued_at=issued_at.replace(microsecond=0),
-        template=Template(event.certificate_layout, event.certificate_background_key),
+        template=Template(
+            event.certificate_layout,
+            event.certificate_background_key,
+            event.logo_key,
+            event.signature_key,
+        ),
         replaces_code=current.code if current is not None else None,
     )
 

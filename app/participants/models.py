@@ -25,6 +25,8 @@ class Participant(db.Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     email: so.Mapped[str] = so.mapped_column(sa.String(254))
     attended: so.Mapped[bool] = so.mapped_column(default=False)
+    # Values of the event's custom fields, by column key (see app/participants/fields.py).
+    fields: so.Mapped[dict[str, str] | None] = so.mapped_column(sa.JSON(none_as_null=True))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     event: so.Mapped[Event] = so.relationship(back_populates="participants")

@@ -57,6 +57,14 @@ def _background(pdf: FPDF, drawing: Drawing, width: float, height: float) -> Non
     pdf.image(out, x=0, y=0, w=width, h=height)
 
 
+def _images(pdf: FPDF, drawing: Drawing, scale: float) -> None:
+    """Logos and signatures as the PNG pastes them: the same resized pixels, alpha kept."""
+    for image, (left, top) in drawing.images:
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        pdf.image(out, x=left * scale, y=top * scale, w=image.width * scale, h=image.height * scale)
+
+
 def _shape(pdf: FPDF, shape: Shape, k: float) -> None:
     pdf.set_fill_color(*shape.colour)
     pdf.set_draw_color(*shape.colour)
@@ -136,6 +144,7 @@ def write_pdf(drawing: Drawing, data: CertificateData, dpi: float) -> bytes:
         _background(pdf, drawing, width, height)
     else:
         _vector_background(pdf, drawing.vectors, width, height, scale)
+    _images(pdf, drawing, scale)
     _texts(pdf, drawing.texts, scale)
     _codes(pdf, drawing, scale)
     return bytes(pdf.output())
