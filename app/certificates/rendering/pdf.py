@@ -19,11 +19,10 @@ from __future__ import annotations
 import io
 from datetime import UTC
 
-from fpdf import FPDF
-
 from .default_template import Shape, Vectors
 from .fonts import face_file
 from .lines import PlacedText
+from .pdf_fonts import CachedFontPDF as PDF
 from .render import CertificateData, Drawing
 
 BASELINE = 0.8  # fpdf2 puts a cell's baseline 0.5 h + 0.3 font size below its top
@@ -33,8 +32,8 @@ def _font_key(face: str, weight: str) -> str:
     return f"{face}-{weight}"
 
 
-def _document(data: CertificateData, width: float, height: float) -> FPDF:
-    pdf = FPDF(unit="pt", format=(width, height))
+def _document(data: CertificateData, width: float, height: float) -> PDF:
+    pdf = PDF(unit="pt", format=(width, height))
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.c_margin = 0
@@ -51,13 +50,13 @@ def _document(data: CertificateData, width: float, height: float) -> FPDF:
     return pdf
 
 
-def _background(pdf: FPDF, drawing: Drawing, width: float, height: float) -> None:
+def _background(pdf: PDF, drawing: Drawing, width: float, height: float) -> None:
     out = io.BytesIO()
     drawing.background.save(out, "PNG")
     pdf.image(out, x=0, y=0, w=width, h=height)
 
 
-def _shape(pdf: FPDF, shape: Shape, k: float) -> None:
+def _shape(pdf: PDF, shape: Shape, k: float) -> None:
     pdf.set_fill_color(*shape.colour)
     pdf.set_draw_color(*shape.colour)
     points = [(x * k, y * k) for x, y in shape.points]
@@ -78,7 +77,7 @@ def _shape(pdf: FPDF, shape: Shape, k: float) -> None:
     paint(x0, y0, x1 - x0, y1 - y0, style=style)
 
 
-def _vector_background(pdf: FPDF, vectors: Vectors, width: float, height: float, scale: float):
+def _vector_background(pdf: PDF, vectors: Vectors, width: float, height: float, scale: float):
     """The built-in template as paths and text: a fraction of its image's bytes."""
     pdf.set_fill_color(*vectors.paper)
     pdf.rect(0, 0, width, height, style="F")
@@ -86,7 +85,7 @@ def _vector_background(pdf: FPDF, vectors: Vectors, width: float, height: float,
         _shape(pdf, shape, scale / vectors.supersample)
 
 
-def _texts(pdf: FPDF, texts: tuple[PlacedText, ...], scale: float) -> None:
+def _texts(pdf: PDF, texts: tuple[PlacedText, ...], scale: float) -> None:
     fonts: set[str] = set()
     for text in texts:
         size = text.size * scale
@@ -96,7 +95,7 @@ def _texts(pdf: FPDF, texts: tuple[PlacedText, ...], scale: float) -> None:
             for run in line.runs:
                 key = _font_key(run.face, text.weight)
                 if key not in fonts:
-                    pdf.add_font(key, fname=str(face_file(run.face, text.weight)))
+                    pdf.add_cached_font(key, face_file(run.face, text.weight))
                     fonts.add(key)
                 pdf.set_font(key, size=size)
                 pdf.set_text_shaping(
@@ -106,7 +105,7 @@ def _texts(pdf: FPDF, texts: tuple[PlacedText, ...], scale: float) -> None:
                 pdf.cell(w=run.width * scale, h=size, text=run.text)
 
 
-def _codes(pdf: FPDF, drawing: Drawing, scale: float) -> None:
+def _codes(pdf: PDF, drawing: Drawing, scale: float) -> None:
     pdf.set_fill_color(255, 255, 255)
     for _modules, (left, top, right, bottom) in drawing.codes:
         pdf.rect(left * scale, top * scale, (right - left) * scale, (bottom - top) * scale, "F")
