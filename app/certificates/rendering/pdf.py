@@ -16,8 +16,14 @@ speaks it, while the page looks like the PNG.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import io
+import threading
+from collections import OrderedDict
 from datetime import UTC
+
+from fpdf.image_parsing import RasterImageInfo, get_img_info
 
 from .default_template import Shape, Vectors
 from .fonts import face_file
@@ -50,7 +56,43 @@ def _document(data: CertificateData, width: float, height: float) -> PDF:
     return pdf
 
 
+# fpdf2's parsed background (its PNG re-encoded, decoded and deflated again: 0.8 s at
+# 3508x2480), by template digest: the same for every certificate of an event.
+_IMAGES: OrderedDict[str, tuple[str, RasterImageInfo]] = OrderedDict()
+_IMAGES_LOCK = threading.Lock()
+_IMAGES_MAX = 2
+
+
+def _image_info(drawing: Drawing, image_filter: str) -> tuple[str, RasterImageInfo]:
+    """What `FPDF.image` makes of the background: its cache name and image info."""
+    key = f"{drawing.background_digest}:{image_filter}"
+    with _IMAGES_LOCK:
+        found = _IMAGES.get(key)
+        if found is not None:
+            _IMAGES.move_to_end(key)
+            return found
+    out = io.BytesIO()
+    drawing.background.save(out, "PNG")
+    # named as fpdf2 names a BytesIO image, so the document is the same as without cache
+    name = hashlib.md5(out.getvalue().strip(), usedforsecurity=False).hexdigest()
+    found = (name, get_img_info(name, out, image_filter))
+    with _IMAGES_LOCK:
+        _IMAGES[key] = found
+        while len(_IMAGES) > _IMAGES_MAX:
+            _IMAGES.popitem(last=False)
+    return found
+
+
 def _background(pdf: PDF, drawing: Drawing, width: float, height: float) -> None:
+    images = pdf.image_cache.images
+    name, info = _image_info(drawing, pdf.image_cache.image_filter)
+    if info.get("iccp") is None:  # a profile is registered per document: no shortcut
+        # the entry preload_image would add (it counts this use); a copy: output() writes it
+        entry = copy.copy(info)
+        entry.update(i=len(images) + 1, usages=0, iccp_i=None)
+        images[name] = entry
+        pdf.image(name, x=0, y=0, w=width, h=height)
+        return
     out = io.BytesIO()
     drawing.background.save(out, "PNG")
     pdf.image(out, x=0, y=0, w=width, h=height)
