@@ -33,6 +33,8 @@ MAX_LONG_SIDE = 3508  # A4 at 300 dpi; larger uploads are scaled down to this
 MIN_LONG_SIDE = 1000
 MIN_SHORT_SIDE = 300
 MAX_ASPECT = 3.0
+# How every PNG Laurel writes is compressed, chosen from bench/render.py's figures.
+PNG_OPTIONS: dict[str, int] = {"compress_level": 6}
 
 
 _ACCEPTED = "Upload a PNG, JPEG or WebP image"
@@ -298,11 +300,11 @@ def _normalise(image: Image.Image) -> bytes:
 
 def encode_png(image: Image.Image, dpi: float | None = None) -> bytes:
     """PNG bytes with no metadata but the optional resolution: no time, no text chunks."""
-    clean = Image.new(image.mode, image.size)
-    clean.paste(image)
+    if image.info:  # a decoded file's profile or transparency would be written: drop them
+        clean = Image.new(image.mode, image.size)
+        clean.paste(image)
+        image = clean
     out = io.BytesIO()
-    if dpi is None:
-        clean.save(out, "PNG")
-    else:
-        clean.save(out, "PNG", dpi=(dpi, dpi))
+    options = dict(PNG_OPTIONS) if dpi is None else {**PNG_OPTIONS, "dpi": (dpi, dpi)}
+    image.save(out, "PNG", **options)
     return out.getvalue()
