@@ -35,6 +35,8 @@ MIN_SHORT_SIDE = 300
 MAX_ASPECT = 3.0
 BRAND_MIN_SIDE = 32
 BRAND_LONG_SIDE = 1200  # a logo is a fraction of the page: this is plenty at 300 dpi
+# How every PNG Laurel writes is compressed, chosen from bench/render.py's figures.
+PNG_OPTIONS: dict[str, int] = {"compress_level": 6}
 
 
 _ACCEPTED = "Upload a PNG, JPEG or WebP image"
@@ -336,11 +338,11 @@ def _normalise(image: Image.Image) -> bytes:
 
 def encode_png(image: Image.Image, dpi: float | None = None) -> bytes:
     """PNG bytes with no metadata but the optional resolution: no time, no text chunks."""
-    clean = Image.new(image.mode, image.size)
-    clean.paste(image)
+    if image.info:  # a decoded file's profile or transparency would be written: drop them
+        clean = Image.new(image.mode, image.size)
+        clean.paste(image)
+        image = clean
     out = io.BytesIO()
-    if dpi is None:
-        clean.save(out, "PNG")
-    else:
-        clean.save(out, "PNG", dpi=(dpi, dpi))
+    options = dict(PNG_OPTIONS) if dpi is None else {**PNG_OPTIONS, "dpi": (dpi, dpi)}
+    image.save(out, "PNG", **options)
     return out.getvalue()

@@ -31,7 +31,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from .background import BackgroundError, open_checked  # noqa: E402
 from .background import encode_png as _encode_png  # noqa: E402
-from .default_template import DEFAULT_SIZE, Vectors, default_background, vectors  # noqa: E402
+from .default_template import DEFAULT_SIZE, Vectors, default_template_image, vectors  # noqa: E402
 from .fonts import get_face, get_font, normalize_text  # noqa: E402
 from .layout import (  # noqa: E402
     DEFAULT_LAYOUT,
@@ -82,13 +82,15 @@ Measure = Callable[[str], float]
 
 @dataclass(frozen=True)
 class Drawing:
-    """Everything a certificate shows, in pixels of the background."""
+    """Everything a certificate shows, in pixels of the background (which is shared
+    between drawings: read it, never draw on it)."""
 
     background: Image.Image
     texts: tuple[PlacedText, ...]
     codes: tuple[tuple[list[list[bool]], tuple[int, int, int, int]], ...]  # modules, box
     vectors: Vectors | None = None  # the built-in template as shapes, for the PDF
     images: tuple[tuple[Image.Image, tuple[int, int]], ...] = ()  # RGBA, top-left corner
+    background_digest: str | None = None  # sha256 of the uploaded template's bytes
 
     @property
     def size(self) -> tuple[int, int]:
@@ -102,16 +104,17 @@ _BACKGROUNDS_LOCK = threading.Lock()
 _BACKGROUNDS_MAX = 2  # decoded templates are big (26 MB at 3508x2480): keep few
 
 
-def _background_image(background_png: bytes | None) -> Image.Image:
-    """A fresh copy of the decoded background, decoded once per process per content."""
+def _background_image(background_png: bytes | None) -> tuple[str | None, Image.Image]:
+    """The decoded background and its digest (None: the built-in template), decoded once
+    per process per content. The image is shared: painting copies it, nothing writes it."""
     if background_png is None:
-        return default_background(*DEFAULT_SIZE)
+        return None, default_template_image(*DEFAULT_SIZE)
     digest = hashlib.sha256(background_png).hexdigest()
     with _BACKGROUNDS_LOCK:
         cached = _BACKGROUNDS.get(digest)
         if cached is not None:
             _BACKGROUNDS.move_to_end(digest)
-            return cached.copy()
+            return digest, cached
     image = open_checked(background_png, ("PNG", "JPEG", "WEBP"))
     try:
         image.load()
@@ -125,7 +128,7 @@ def _background_image(background_png: bytes | None) -> Image.Image:
         _BACKGROUNDS.move_to_end(digest)
         while len(_BACKGROUNDS) > _BACKGROUNDS_MAX:
             _BACKGROUNDS.popitem(last=False)
-    return image.copy()
+    return digest, image
 
 
 # --- drawing ---------------------------------------------------------------------------
@@ -376,7 +379,7 @@ def _drawing(
 ) -> Drawing:
     textstack.require()
     layout = parse_layout(layout if layout is not None else DEFAULT_LAYOUT)
-    background = _background_image(background_png)
+    digest, background = _background_image(background_png)
     modules = qr_modules(data.verify_url)
     codes = tuple(
         (modules, _place_qr(background.size, f, modules))
@@ -399,7 +402,7 @@ def _drawing(
             if placed is not None:
                 texts.append(placed)
     template = vectors(*background.size) if background_png is None else None
-    return Drawing(background, tuple(texts), codes, template, placed_images)
+    return Drawing(background, tuple(texts), codes, template, placed_images, digest)
 
 
 def _paint(drawing: Drawing) -> Image.Image:
