@@ -62,6 +62,7 @@ def register_features(app: Flask) -> None:
         errors,
         events,
         health,
+        mail,
         pages,
         participants,
         problems,
@@ -78,6 +79,7 @@ def register_features(app: Flask) -> None:
         participants,
         certificates,
         checker,
+        mail,
         pages,
         demo,
     )
