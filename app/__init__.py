@@ -71,6 +71,7 @@ def register_features(app: Flask) -> None:
         errors,
         events,
         health,
+        mail,
         pages,
         participants,
         problems,
@@ -89,6 +90,7 @@ def register_features(app: Flask) -> None:
         participants,
         certificates,
         checker,
+        mail,
         pages,
         demo,
     )
