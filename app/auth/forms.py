@@ -67,3 +67,21 @@ class PasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
     )
     submit = SubmitField("Change password")
+
+
+class ResetRequestForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField("Email me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), NEW_PASSWORD_RULE],
+        description=f"At least {MIN_PASSWORD} characters. Every signed-in browser is signed out.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+    )
+    submit = SubmitField("Set the new password")

@@ -56,7 +56,7 @@ def queue_certificate(certificate, now: datetime) -> OutboxMessage:
 
 
 def queue_text(to: str, subject: str, body: str, now: datetime) -> OutboxMessage:
-    """Queue a plain message (a password reset link)."""
+    """Queue a plain message (a password reset link; its body is cleared once sent)."""
     message = OutboxMessage(
         kind=MailKind.PASSWORD_RESET.value,
         to_address=to,
@@ -83,15 +83,21 @@ class _Claimed:
     token: str
     key: str
     attempts: int
+    kind: str
 
 
 def drain(
-    now: datetime, deadline: float, event_id: int | None = None, lease_until: datetime | None = None
+    now: datetime,
+    deadline: float,
+    event_id: int | None = None,
+    lease_until: datetime | None = None,
+    message_id: int | None = None,
 ) -> DrainResult:
     """Send due messages until none is left or `deadline` (time.monotonic) comes.
 
     Claims last until `lease_until` (the run's own lease): a killed run's
-    messages become due again when it lapses.
+    messages become due again when it lapses. `event_id` or `message_id`
+    narrow what is sent (an event's button, the password reset page).
     """
     from app.checker.claims import ClaimTimeout, write_transaction
 
@@ -106,7 +112,7 @@ def drain(
             return result
         try:
             with write_transaction(deadline):
-                claimed = _claim(now, event_id, lease_until)
+                claimed = _claim(now, _scope(event_id, message_id), lease_until)
         except ClaimTimeout:
             result.out_of_time = True
             return result
@@ -124,20 +130,29 @@ def drain(
             bounded = replace(settings, timeout=min(settings.timeout, left - 1.0))
             _attempt(item, bounded, now, deadline, result)
     with write_transaction(deadline, write=False):
-        result.held = _held(event_id)
+        result.held = _held(_scope(event_id, message_id))
     return result
 
 
-def _held(event_id: int | None) -> int:
+def _scope(event_id: int | None, message_id: int | None) -> list[sa.ColumnElement[bool]]:
+    scope = []
+    if event_id is not None:
+        scope.append(OutboxMessage.event_id == event_id)
+    if message_id is not None:
+        scope.append(OutboxMessage.id == message_id)
+    return scope
+
+
+def _held(scope: list[sa.ColumnElement[bool]]) -> int:
     query = sa.select(sa.func.count(OutboxMessage.id)).where(
         OutboxMessage.state == MailState.SENDING.value, OutboxMessage.lease_until >= utcnow()
     )
-    if event_id is not None:
-        query = query.where(OutboxMessage.event_id == event_id)
-    return db.session.scalar(query) or 0
+    return db.session.scalar(query.where(*scope)) or 0
 
 
-def _claim(now: datetime, event_id: int | None, lease_until: datetime) -> list[_Claimed]:
+def _claim(
+    now: datetime, scope: list[sa.ColumnElement[bool]], lease_until: datetime
+) -> list[_Claimed]:
     due = sa.or_(
         sa.and_(
             OutboxMessage.state == MailState.QUEUED.value,
@@ -148,9 +163,7 @@ def _claim(now: datetime, event_id: int | None, lease_until: datetime) -> list[_
             OutboxMessage.state == MailState.SENDING.value, OutboxMessage.lease_until < utcnow()
         ),
     )
-    query = sa.select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(BATCH)
-    if event_id is not None:
-        query = query.where(OutboxMessage.event_id == event_id)
+    query = sa.select(OutboxMessage).where(due, *scope).order_by(OutboxMessage.id).limit(BATCH)
     if db.engine.dialect.name != "sqlite":
         query = query.with_for_update(skip_locked=True)
     claimed = []
@@ -160,7 +173,13 @@ def _claim(now: datetime, event_id: int | None, lease_until: datetime) -> list[_
         message.claim_token = secrets.token_hex(16)
         message.attempts += 1
         claimed.append(
-            _Claimed(message.id, message.claim_token, message.idempotency_key, message.attempts)
+            _Claimed(
+                message.id,
+                message.claim_token,
+                message.idempotency_key,
+                message.attempts,
+                message.kind,
+            )
         )
     return claimed
 
@@ -203,6 +222,9 @@ def _attempt(item: _Claimed, settings, now: datetime, deadline: float, result) -
             "next_attempt_at": now + backoff(item.attempts),
             "last_error": str(error)[:2000],
         }
+    if item.kind == MailKind.PASSWORD_RESET.value and values["state"] != MailState.QUEUED.value:
+        # A reset link is a key to the account: not kept once it is no longer needed.
+        values["body_text"] = None
     try:
         # Before the run's hard stop (a second after its deadline).
         with write_transaction(deadline + RECORD_GRACE_SECONDS):

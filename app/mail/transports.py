@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import smtplib
 import ssl
 import urllib.error
@@ -18,6 +19,8 @@ import urllib.request
 
 from app.mail.building import Letter
 from app.mail.settings import MailSettings
+
+log = logging.getLogger(__name__)
 
 
 class SendError(Exception):
@@ -35,6 +38,8 @@ def send(letter: Letter, settings: MailSettings, key: str) -> str | None:
         _api(letter, settings, key)
         return None
     if settings.kind == "outbox":
+        # Development: also in the console, where a signed-out organizer reads a reset link.
+        log.info("local outbox: to %s, %r\n%s", letter.to, letter.subject, letter.text)
         return letter.as_email(settings, _message_id(key, settings)).as_string()
     raise SendError("Email is off: set EMAIL_URL to send messages.", permanent=False)
 
