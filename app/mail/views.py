@@ -30,7 +30,26 @@ def outbox():
         .order_by(OutboxMessage.id.desc())
         .limit(200)
     )
-    return render_template("mail/outbox.html", messages=list(db.session.scalars(query)))
+    kept = [(m, _readable(m.kept)) for m in db.session.scalars(query)]
+    return render_template("mail/outbox.html", messages=kept)
+
+
+def _readable(source: str | None) -> dict[str, object] | None:
+    """What a mail client would show of a kept message: headers, text, attachments."""
+    from email import message_from_string, policy
+
+    if not source:
+        return None
+    message = message_from_string(source, policy=policy.default)
+    text = message.get_body(("plain",))
+    return {
+        "headers": [(name, message[name]) for name in ("From", "Reply-To", "To", "Subject")],
+        "text": text.get_content() if text is not None else "",
+        "attachments": [
+            f"{part.get_filename()} ({len(part.get_content())} bytes)"
+            for part in message.iter_attachments()
+        ],
+    }
 
 
 events_bp = Blueprint("mail_events", __name__, url_prefix="/events/<int:event_id>/email")
