@@ -150,10 +150,8 @@ def _held(scope: list[sa.ColumnElement[bool]]) -> int:
     return db.session.scalar(query.where(*scope)) or 0
 
 
-def _claim(
-    now: datetime, scope: list[sa.ColumnElement[bool]], lease_until: datetime
-) -> list[_Claimed]:
-    due = sa.or_(
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(
         sa.and_(
             OutboxMessage.state == MailState.QUEUED.value,
             OutboxMessage.next_attempt_at <= now,
@@ -163,7 +161,23 @@ def _claim(
             OutboxMessage.state == MailState.SENDING.value, OutboxMessage.lease_until < utcnow()
         ),
     )
-    query = sa.select(OutboxMessage).where(due, *scope).order_by(OutboxMessage.id).limit(BATCH)
+
+
+def due_count(event_id: int, now: datetime) -> int:
+    """The event's messages a run would send now (the Issue now page keeps going)."""
+    if not current_app.config["MAIL"].enabled:
+        return 0
+    query = sa.select(sa.func.count(OutboxMessage.id)).where(
+        _due(now), OutboxMessage.event_id == event_id
+    )
+    return db.session.scalar(query) or 0
+
+
+def _claim(
+    now: datetime, scope: list[sa.ColumnElement[bool]], lease_until: datetime
+) -> list[_Claimed]:
+    query = sa.select(OutboxMessage).where(_due(now), *scope)
+    query = query.order_by(OutboxMessage.id).limit(BATCH)
     if db.engine.dialect.name != "sqlite":
         query = query.with_for_update(skip_locked=True)
     claimed = []

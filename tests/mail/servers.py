@@ -77,22 +77,22 @@ class Inbox:
 
 
 class SmtpServer:
-    def __init__(self, folder: Path) -> None:
+    """STARTTLS required with a certificate made in `folder`; plain SMTP without one
+    (for servers in other processes, which would need SSL_CERT_FILE)."""
+
+    def __init__(self, folder: Path | None) -> None:
         from aiosmtpd.controller import Controller
 
-        cert, key = self_signed(folder)
-        self.ca_file = cert
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(cert, key)
+        tls: dict[str, object] = {}
+        if folder is not None:
+            cert, key = self_signed(folder)
+            self.ca_file = cert
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(cert, key)
+            tls = {"tls_context": context, "require_starttls": True}
         self.inbox = Inbox()
         self.port = free_port()
-        self.controller = Controller(
-            self.inbox,
-            hostname="127.0.0.1",
-            port=self.port,
-            tls_context=context,
-            require_starttls=True,
-        )
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **tls)
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()
