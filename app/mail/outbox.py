@@ -106,13 +106,16 @@ def drain(
     if not settings.enabled:
         return result
     lease_until = lease_until or utcnow() + LEASE
+    scope = _scope(event_id, message_id)
     while True:
         if deadline - time.monotonic() <= MIN_SEND_SECONDS:
-            result.out_of_time = True
+            # Out of time only if something is left: a short run with nothing to
+            # send is done, not cut short.
+            result.out_of_time = _anything_due(now, scope, deadline)
             return result
         try:
             with write_transaction(deadline):
-                claimed = _claim(now, _scope(event_id, message_id), lease_until)
+                claimed = _claim(now, scope, lease_until)
         except ClaimTimeout:
             result.out_of_time = True
             return result
@@ -130,8 +133,19 @@ def drain(
             bounded = replace(settings, timeout=min(settings.timeout, left - 1.0))
             _attempt(item, bounded, now, deadline, result)
     with write_transaction(deadline, write=False):
-        result.held = _held(_scope(event_id, message_id))
+        result.held = _held(scope)
     return result
+
+
+def _anything_due(now: datetime, scope: list[sa.ColumnElement[bool]], deadline: float) -> bool:
+    from app.checker.claims import ClaimTimeout, write_transaction
+
+    try:
+        with write_transaction(deadline + RECORD_GRACE_SECONDS, write=False):
+            query = sa.select(OutboxMessage.id).where(_due(now), *scope).limit(1)
+            return db.session.scalar(query) is not None
+    except (ClaimTimeout, sa.exc.OperationalError):
+        return True  # unknown: the next run looks again
 
 
 def _scope(event_id: int | None, message_id: int | None) -> list[sa.ColumnElement[bool]]:

@@ -18,9 +18,7 @@ value is replaced only where it is expected:
   that embed the code (those are checked against the files and a re-render
   instead, see test_parity.py);
 - `checker_runs.budget_seconds`, a deliberate per-model default
-  (CHECKER_BUDGET_SECONDS: 50 s on Vercel, 240 s in a container);
-- the outbox's random keys (idempotency key, claim token), and in received
-  mail the Message-ID (made of that key) and the Date.
+  (CHECKER_BUDGET_SECONDS: 50 s on Vercel, 240 s in a container).
 
 Everything else, every column of every table included, is compared as is:
 a new table or column is compared strictly until someone says otherwise here.
@@ -247,8 +245,6 @@ class Normaliser:
             elif how == "lease":
                 # A lease runs past the run's end by however long its batch took.
                 result[column] = "<lease>"
-            elif how == "random":
-                result[column] = "<random>"
             elif how == "model setting":
                 result[column] = "<set by the execution model>"
             elif how == "window":
@@ -307,13 +303,6 @@ ROW_RULES: dict[str, dict[str, str]] = {
         "next_attempt_at": "time",
     },
     "throttle_windows": {"window_start": "window", "expires_at": "window"},
-    "outbox_messages": {
-        "idempotency_key": "random",
-        "claim_token": "random",
-        "next_attempt_at": "time",
-        "sent_at": "time",
-        "created_at": "time",
-    },
 }
 
 

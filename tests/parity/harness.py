@@ -91,7 +91,6 @@ def run_model(
     s3_admin: Any,
     runner: Callable[[dict[str, str]], scenario.Recorder],
     setup: Callable[[Mapping[str, str]], None] | None = None,
-    extra_env: Mapping[str, str] | None = None,
 ) -> Run:
     """One run on a fresh database and a fresh bucket, set up by `setup`
     (`prepare`, through the checkout's entrypoint, by default); the database stays until `stack`
@@ -101,7 +100,7 @@ def run_model(
     bucket = f"laurel-parity-{uuid.uuid4().hex[:10]}"
     s3_admin.create_bucket(Bucket=bucket)
     database = stack.enter_context(fresh_database(server_url))
-    env = {**app_env(database, bucket, s3_endpoint), **(extra_env or {})}
+    env = app_env(database, bucket, s3_endpoint)
     (setup or prepare)(env)
     recorder = runner(env)
     run_record = record(model, recorder, database, s3_admin, bucket, started_at)

@@ -7,8 +7,7 @@ read-only copy of the repository. Each run gets a fresh PostgreSQL database
 the same moto S3 server, and the same settings otherwise. An organizer signs
 in, creates an event that has just ended, imports 25 attendees, the cron route
 issues their certificates, the public opens every verification page and
-downloads both files, the organizer downloads each file and the ZIP. The
-event emails its certificates: each run has its own SMTP server on loopback.
+downloads both files, the organizer downloads each file and the ZIP.
 
 Then the runs are compared (see compare.py for what is normalised and why):
 every response, every row of every table, the stored object keys. Rendering
@@ -23,7 +22,6 @@ skips; with CI=true it fails.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -36,10 +34,8 @@ import pytest
 
 from app.certificates.queries import file_name
 from app.collation import sort_key
-from tests.mail.servers import Inbox, SmtpServer
 from tests.parity import harness, scenario
 from tests.parity.compare import (
-    Normaliser,
     RunRecord,
     compare_exchanges,
     compare_objects,
@@ -55,7 +51,6 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 # Re-rendered in both models, from both runs: one name per script, and the longest.
 PROBED = ("attendee01@example.org", "attendee03@example.org", "attendee10@example.org")
 KEY = re.compile(r"certificates/(LAU(?:-[0-9A-Z]{4}){4})\.(png|pdf)")
-KEY_CODE = re.compile(r"LAU(?:-[0-9A-Z]{4}){4}")
 
 
 @dataclass
@@ -63,7 +58,6 @@ class Parity:
     gunicorn: Run
     vercel: Run
     project: Path  # the copy of the repository the Vercel side runs, read-only
-    inboxes: dict[str, Inbox]  # model -> what its SMTP server received
 
     @property
     def records(self) -> tuple[RunRecord, RunRecord]:
@@ -81,12 +75,6 @@ def parity(s3_endpoint, s3_admin, tmp_path_factory) -> Iterator[Parity]:
     # the same printed dates, even if the runs straddle a minute or midnight.
     times = scenario.EventTimes.just_ended()
     with ExitStack() as stack:
-        servers = {model: stack.enter_context(SmtpServer(None)) for model in ("gunicorn", "vercel")}
-
-        def email(model: str) -> dict[str, str]:
-            url = f"smtp://127.0.0.1:{servers[model].port}?timeout=10"
-            return {"EMAIL_URL": url, "EMAIL_FROM": "certificates@laurel.example.org"}
-
         gunicorn = harness.run_model(
             harness.GUNICORN,
             stack,
@@ -94,7 +82,6 @@ def parity(s3_endpoint, s3_admin, tmp_path_factory) -> Iterator[Parity]:
             s3_endpoint,
             s3_admin,
             lambda env: harness.run_under_gunicorn(env, times, logs),
-            extra_env=email("gunicorn"),
         )
         vercel = harness.run_model(
             harness.VERCEL,
@@ -103,13 +90,12 @@ def parity(s3_endpoint, s3_admin, tmp_path_factory) -> Iterator[Parity]:
             s3_endpoint,
             s3_admin,
             lambda env: harness.run_under_vercel(project, env, times),
-            extra_env=email("vercel"),
         )
         print(
             f"\nparity runs: gunicorn {gunicorn.seconds:.1f} s, Vercel {vercel.seconds:.1f} s, "
             f"{len(gunicorn.record.exchanges)} exchanges each"
         )
-        yield Parity(gunicorn, vercel, project, {m: servers[m].inbox for m in servers})
+        yield Parity(gunicorn, vercel, project)
 
 
 # --- the two runs agree ----------------------------------------------------------
@@ -128,37 +114,6 @@ def test_the_rows_match(parity: Parity) -> None:
 def test_the_stored_objects_match(parity: Parity) -> None:
     problems = compare_objects(*parity.records)
     assert not problems, report(problems)
-
-
-def received(parity: Parity, model: str) -> list[dict[str, object]]:
-    """The messages `model`'s SMTP server received, normalised like its pages,
-    each attachment checked against the certificate row it was made from."""
-    run: Run = getattr(parity, model)
-    normalise = Normaliser(run.record)
-    certificates = {c["code"]: c for c in run.record.rows["certificates"]}
-    mails = []
-    for mail in parity.inboxes[model].messages:
-        (attachment,) = list(mail.iter_attachments())
-        code = KEY_CODE.search(attachment.get_filename())[0]
-        row = certificates[code]
-        assert attachment.get_filename() == file_name(row["holder_name"], code, "pdf")
-        assert hashlib.sha256(attachment.get_content()).hexdigest() == row["pdf_sha256"]
-        headers = {h: mail[h] for h in ("From", "To", "Reply-To", "Subject")}
-        mails.append(
-            {
-                **headers,
-                "text": normalise.text(mail.get_body(("plain",)).get_content()),
-                "html": normalise.text(mail.get_body(("html",)).get_content()),
-                "attachment": normalise.text(attachment.get_filename()),
-            }
-        )
-    return sorted(mails, key=lambda m: str(m["To"]))
-
-
-def test_the_emails_match(parity: Parity) -> None:
-    gunicorn, vercel = received(parity, "gunicorn"), received(parity, "vercel")
-    assert len(gunicorn) == len(scenario.NAMES)  # one each, none twice
-    assert gunicorn == vercel
 
 
 # --- each run is whole (what the normalisation set aside is checked here) --------
