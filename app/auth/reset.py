@@ -86,7 +86,7 @@ def request_reset(address: str, base: str) -> None:
         "login_url": base + url_for("auth.login"),
         "link": base + url_for("auth.reset", token=make_token(organizer)) if organizer else None,
     }
-    body = render_template("mail/password_reset.txt", **context)
+    body = render_template("mail/message/password_reset.txt", **context)
     now = utcnow()
     message = queue_text(address, "Reset your Laurel password", body, now)
     db.session.commit()

@@ -54,8 +54,8 @@ def certificate_letter(certificate, event, organizer, pdf: bytes | None, limit: 
     return Letter(
         to=certificate.participant.email,
         subject=f"Your certificate for {certificate.event_title}",
-        text=render_template("mail/certificate.txt", **context),
-        html=render_template("mail/certificate.html", **context),
+        text=render_template("mail/message/certificate.txt", **context),
+        html=render_template("mail/message/certificate.html", **context),
         sender_name=organizer.issuer_name,
         reply_to=organizer.email,
         attachments=[(download_name(certificate, "pdf"), pdf, "application/pdf")] if attach else [],
