@@ -73,6 +73,7 @@ def register_features(app: Flask) -> None:
         errors,
         events,
         health,
+        mail,
         pages,
         participants,
         problems,
@@ -93,6 +94,7 @@ def register_features(app: Flask) -> None:
         branding,
         designs,
         checker,
+        mail,
         pages,
         demo,
     )

@@ -247,6 +247,12 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         problems.append(Problem("DATABASE_URL", str(exc)))
         database_url = "sqlite://"
 
+    from app.mail.settings import parse_email_url
+
+    mail, mail_problem = parse_email_url(env, production)
+    if mail_problem:
+        problems.append(Problem("EMAIL_URL", mail_problem))
+
     threads = int(env.get("GUNICORN_THREADS", "4") or 4)
     bucket = env.get("BUCKET_NAME", "").strip()
     storage_url = env.get("STORAGE_URL", "").strip() or (
@@ -275,6 +281,7 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "CHECKER_EXPECTED_INTERVAL_SECONDS": int(
             env.get("CHECKER_EXPECTED_INTERVAL_SECONDS") or (86400 if serverless else 900)
         ),
+        "MAIL": mail,
         "STORAGE_URL": storage_url,
         "STORAGE_ALLOW_EPHEMERAL": as_bool(env.get("STORAGE_ALLOW_EPHEMERAL")),
         "S3_ENDPOINT_URL": (env.get("S3_ENDPOINT_URL") or env.get("AWS_ENDPOINT_URL_S3") or None),

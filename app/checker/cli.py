@@ -65,7 +65,7 @@ def check(budget: float | None, until_done: bool) -> None:
         waited_since = None
         if not until_done or result.outcome != Outcome.TIME_UP:
             break
-        if result.issued + result.failed == 0:
+        if result.issued + result.failed + result.mailed + result.mail_failed == 0:
             click.echo("No progress within the budget; stopping. Try a larger --budget.", err=True)
             failed = True
             break
@@ -94,6 +94,7 @@ def summary(result: CheckResult) -> str:
         f"run {result.run_id}: {result.outcome}; moved {result.events_moved} event(s), "
         f"issued {result.issued}, failed {result.failed}, remaining {_count(result.remaining)}"
         f" ({_count(result.deferred)} waiting to retry, {_count(result.held)} held by other runs),"
+        f" emailed {result.mailed} ({result.mail_failed} send attempts failed),"
         f" {result.duration:.1f} s"
     )
     return f"{line}; error: {result.error}" if result.error else line

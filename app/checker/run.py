@@ -71,6 +71,8 @@ class CheckResult:
     events_moved: int = 0
     issued: int = 0  # committed in this run
     failed: int = 0
+    mailed: int = 0  # messages sent in this run
+    mail_failed: int = 0  # send attempts that failed (retried later or given up)
     remaining: int | None = 0  # attended participants of ended events still owed a certificate
     deferred: int | None = 0  # of those, waiting out a back-off after a failure
     held: int | None = 0  # of those, claimed by another live run
@@ -254,6 +256,7 @@ def _run(
         )
     result = CheckResult(run_id=run_id, trigger=trigger, event_id=scope.event_id)
     box["partial"] = result
+    mail_held, mail_left = 0, False
     try:
         try:
             with write_transaction(clock.deadline):
@@ -262,6 +265,8 @@ def _run(
                     retry_now(scope.event_id, scope.now)
             progress = _progress(on_progress, scope, clock, result)
             out_of_time = _issue_due(scope, clock, result, progress, run_id)
+            if not out_of_time and scope.participant_id is None:
+                mail_left, mail_held = _send_mail(scope, clock, result)
             if scope.event_id is None and clock.left() > SWEEP_RESERVE_SECONDS:
                 storage = get_storage().bounded(clock.left() - 1)
                 sweep_storage(scope.now, storage, run_id, clock.deadline)
@@ -270,6 +275,10 @@ def _run(
         left = _backlog(scope, clock.hard_stop - 0.5)
         result.remaining, result.deferred, result.held = left.remaining, left.deferred, left.held
         result.outcome = _outcome(out_of_time, left).value
+        if result.outcome != Outcome.TIME_UP and mail_left:
+            result.outcome = Outcome.TIME_UP.value  # messages are still due
+        elif result.outcome == Outcome.DONE and mail_held:
+            result.outcome = Outcome.HELD.value  # other runs are still sending
     except Exception as exc:
         db.session.rollback()
         result.outcome = Outcome.FAILED.value
@@ -285,6 +294,19 @@ def _run(
     result.duration = time.monotonic() - clock.started
     _finish(result, clock)
     return result
+
+
+def _send_mail(scope: _Scope, clock: _Clock, result: CheckResult) -> tuple[bool, int]:
+    """Drain the outbox after issuing, within what is left of the budget; whether
+    the budget ran out, and how many messages other runs are sending."""
+    from app.mail.outbox import drain
+
+    # Claimed until the run's hard stop: each send ends by the deadline (its
+    # timeout is capped), so no live run's message is ever taken over.
+    until = utcnow() + timedelta(seconds=max(clock.hard_stop - time.monotonic(), 0.1))
+    sent = drain(scope.now, clock.deadline, scope.event_id, until)
+    result.mailed, result.mail_failed = sent.sent, sent.failed
+    return sent.out_of_time, sent.held
 
 
 def _outcome(out_of_time: bool, left: Backlog) -> Outcome:

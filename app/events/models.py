@@ -53,6 +53,8 @@ class Event(db.Model):
     # The certificate template: a layout (JSON, see app/certificates/rendering)
     # and a background image in storage; None means the built-in default.
     certificate_layout: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # Email each certificate to its holder when it is issued (app/mail).
+    email_certificates: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     certificate_background_key: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     # The participants' extra CSV columns (role, hours...), in the file's order: the
     # placeholders a layout may use beyond the built-in ones (app/participants/fields.py).
