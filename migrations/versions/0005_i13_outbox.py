@@ -1,7 +1,7 @@
 """the email outbox; per-event "send certificates by email"
 
 Revision ID: 0005_i13
-Revises: 0004_i11
+Revises: 0005_i15
 Create Date: 2026-12-01
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_i13'
-down_revision = '0004_i11'
+down_revision = '0005_i15'
 branch_labels = None
 depends_on = None
 
