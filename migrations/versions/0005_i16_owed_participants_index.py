@@ -1,0 +1,41 @@
+"""participants.certified and a partial index of the participants still owed a certificate
+
+Revision ID: 0005_i16
+Revises: 0004_i11
+Create Date: 2026-12-01
+
+The checker's claim query used to read every attended participant of every
+ended event to find the few without a certificate; with this column and the
+partial index it reads only those still owed one.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0005_i16'
+down_revision = '0004_i11'
+branch_labels = None
+depends_on = None
+
+OWED_SQLITE = 'attended IS 1 AND certified IS 0'
+OWED_POSTGRESQL = 'attended IS true AND certified IS false'
+
+
+def upgrade():
+    with op.batch_alter_table('participants', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('certified', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # What the certificates say today: a current one that nobody asked to replace.
+    op.execute(
+        'UPDATE participants SET certified = true WHERE EXISTS ('
+        'SELECT 1 FROM certificates WHERE certificates.participant_id = participants.id '
+        'AND certificates.replaced_by_code IS NULL AND certificates.reissue_requested_at IS NULL)'
+    )
+    with op.batch_alter_table('participants', schema=None) as batch_op:
+        batch_op.create_index('ix_participants_owed', ['event_id', 'id'], unique=False, sqlite_where=sa.text(OWED_SQLITE), postgresql_where=sa.text(OWED_POSTGRESQL))
+
+
+def downgrade():
+    with op.batch_alter_table('participants', schema=None) as batch_op:
+        batch_op.drop_index('ix_participants_owed', sqlite_where=sa.text(OWED_SQLITE), postgresql_where=sa.text(OWED_POSTGRESQL))
+        batch_op.drop_column('certified')
