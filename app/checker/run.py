@@ -28,6 +28,7 @@ from flask import current_app
 from app.certificates.issuing import verify_base
 from app.checker.claims import ClaimTimeout, claim_batch, release, write_transaction
 from app.checker.failures import describe, retry_now
+from app.checker.fan_out import Dispatch, fan_out, settle, wanted
 from app.checker.hygiene import sweep_storage
 from app.checker.issue import RunError, commit_batch, preflight, write_batch
 from app.checker.models import Outcome, Trigger
@@ -80,7 +81,10 @@ class CheckResult:
     held: int | None = 0  # of those, claimed by another live run
     duration: float = 0.0
     error: str | None = None
+    fanned_out: int = 0  # invocations of the cron route this run started
+    fan_out_error: str | None = None
     codes: list[str] = field(default_factory=list, repr=False)  # issued in this run
+    dispatches: list[Dispatch] = field(default_factory=list, repr=False)
     # Stopped at the hard deadline: its thread may still be stuck in a call.
     stopped: bool = field(default=False, repr=False)
 
@@ -92,7 +96,7 @@ class CheckResult:
 
     def as_dict(self) -> dict[str, object]:
         data = {**asdict(self), "due": self.due, "duration": round(self.duration, 3)}
-        del data["codes"], data["stopped"]
+        del data["codes"], data["stopped"], data["dispatches"]
         return data
 
 
@@ -160,6 +164,7 @@ class _Scope:
     event_id: int | None
     participant_id: int | None
     verify_base: str | None
+    adopt: int | None = None
 
 
 def check_events(
@@ -171,13 +176,15 @@ def check_events(
     trigger: str = Trigger.CALL.value,
     retry_failed: bool = False,
     on_progress: ProgressCallback | None = None,
+    adopt: int | None = None,
 ) -> CheckResult:
     """Run the checker once, within `budget_seconds` (default CHECKER_BUDGET_SECONDS).
 
     `now` is the clock for event states, back-off and storage housekeeping
     (tests move it); `event_id` limits the run to one event, `participant_id`
     to one participant; `retry_failed` makes that event's failed certificates
-    due at once; `on_progress(done, total)` follows progress. Needs an app
+    due at once; `on_progress(done, total)` follows progress; `adopt` is the
+    fan-out reservation this run fulfils (see app.checker.fan_out). Needs an app
     context; commits the caller's session first (the run uses its own
     connections). Never raises for the database or storage: a run that could
     not even be recorded comes back failed, with run_id None.
@@ -188,7 +195,7 @@ def check_events(
     # The caller's connection goes back to the pool: a pool of one must serve the run.
     db.session.commit()
     clock = _Clock(started=started, budget=float(budget_seconds), cancelled=threading.Event())
-    scope = _Scope(now or utcnow(), event_id, participant_id, verify_base())
+    scope = _Scope(now or utcnow(), event_id, participant_id, verify_base(), adopt)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     box: dict[str, object] = {}
 
@@ -239,6 +246,7 @@ def _run(
             clock.budget,
             deadline=clock.deadline,
             expires_at=clock.lease_until(),
+            adopt=scope.adopt,
         )
     except (sa.exc.DBAPIError, ClaimTimeout) as exc:
         # Nothing was claimed: the caller gets a failed result to show, not an exception.
@@ -274,6 +282,9 @@ def _run(
         left = _backlog(scope, clock.hard_stop - 0.5)
         result.remaining, result.deferred, result.held = left.remaining, left.deferred, left.held
         result.outcome = _outcome(out_of_time, left).value
+        if result.outcome == Outcome.TIME_UP and result.issued + result.failed:
+            # Out of time with work left: successors carry on; this run's slot is theirs.
+            _fan_out(scope, clock, result, run_id, left.due - left.held, own_seconds=0.0)
     except Exception as exc:
         db.session.rollback()
         result.outcome = Outcome.FAILED.value
@@ -286,9 +297,32 @@ def _run(
             result.held = left.held
         except Exception:
             db.session.rollback()
+    if result.dispatches:
+        try:
+            result.fanned_out, result.fan_out_error = settle(
+                result.dispatches, clock.hard_stop - 0.4
+            )
+        except (sa.exc.DBAPIError, ClaimTimeout):
+            db.session.rollback()
+            log.exception("could not record the fan-out of checker run %s", run_id)
     result.duration = time.monotonic() - clock.started
     _finish(result, clock)
     return result
+
+
+def _fan_out(
+    scope: _Scope, clock: _Clock, result: CheckResult, run_id: int, due: int, own_seconds: float
+) -> None:
+    """Start the invocations the due work needs beyond this run (bounded by CHECKER_FAN_OUT)."""
+    if scope.participant_id is not None or not current_app.config["CHECKER_FAN_OUT"]:
+        return
+    seconds_each = clock.slowest or FIRST_RESERVE_SECONDS
+    budget = float(current_app.config["CHECKER_BUDGET_SECONDS"])
+    count = wanted(due, seconds_each, own_seconds, budget)
+    if count:
+        result.dispatches.append(
+            fan_out(count, run_id=run_id, event_id=scope.event_id, deadline=clock.hard_stop - 0.5)
+        )
 
 
 def _outcome(out_of_time: bool, left: Backlog) -> Outcome:
@@ -337,7 +371,7 @@ def _issue_due(
     run_id: int,
 ) -> bool:
     """Issue batch after batch; True if the budget stopped it, False if nothing was claimable."""
-    checked = False
+    checked = fanned = False
     # A tiny budget still gets its first batch started, as long as any time is left.
     while clock.room_for_one() or (not checked and clock.left() > 0):
         claims = claim_batch(
@@ -373,6 +407,12 @@ def _issue_due(
         result.failed += batch.failed
         result.codes += batch.issued
         progress()
+        if not fanned and clock.slowest and current_app.config["CHECKER_FAN_OUT"]:
+            fanned = True
+            # The first timed batch tells how far this run's budget goes; the rest of
+            # the due work goes to further invocations at once, not one after another.
+            due = _backlog(scope, clock.deadline)
+            _fan_out(scope, clock, result, run_id, due.due - due.held, own_seconds=clock.left())
         if batch.skipped:
             return True
     return True
@@ -400,6 +440,8 @@ def _finish(result: CheckResult, clock: _Clock) -> None:
             deferred=result.deferred,
             held=result.held,
             error=result.error,
+            fanned_out=result.fanned_out,
+            fan_out_error=result.fan_out_error,
         )
     except (sa.exc.DBAPIError, ClaimTimeout):
         # The result still reaches the caller; a later run marks this one abandoned.
