@@ -30,7 +30,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from app.checker.claims import write_transaction
+from app.checker.claims import ClaimTimeout, write_transaction
 from app.checker.models import CheckerRun, Outcome, Trigger
 from app.database import utcnow
 from app.extensions import db
@@ -65,14 +65,14 @@ def wanted(due: int, seconds_each: float, seconds_left: float, budget: float) ->
     return max(0, math.ceil((due - here) / per_invocation))
 
 
-def fan_out(count: int, *, run_id: int, event_id: int | None, deadline: float) -> Dispatch:
+def fan_out(count: int, *, event_id: int | None, deadline: float) -> Dispatch:
     """Reserve up to `count` invocations within CHECKER_FAN_OUT and call the cron route."""
     config = current_app.config
     if count <= 0 or config["CHECKER_FAN_OUT"] <= 0:
         return Dispatch()
     if not config.get("BASE_URL") or not config.get("CRON_SECRET"):
         return Dispatch(problem="fan-out needs BASE_URL and CRON_SECRET; none started")
-    ids = _reserve(count, run_id, event_id, float(config["CHECKER_BUDGET_SECONDS"]), deadline)
+    ids = _reserve(count, event_id, float(config["CHECKER_BUDGET_SECONDS"]), deadline)
     dispatch = Dispatch(ids=ids)
     url = config["BASE_URL"] + ROUTE
     for reserved in ids:
@@ -89,9 +89,7 @@ def fan_out(count: int, *, run_id: int, event_id: int | None, deadline: float) -
     return dispatch
 
 
-def _reserve(
-    count: int, run_id: int, event_id: int | None, budget: float, deadline: float
-) -> list[int]:
+def _reserve(count: int, event_id: int | None, budget: float, deadline: float) -> list[int]:
     with write_transaction(deadline):
         if db.engine.dialect.name != "sqlite":
             db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
@@ -101,7 +99,6 @@ def _reserve(
                 CheckerRun.trigger == Trigger.FAN_OUT.value,
                 CheckerRun.outcome.in_([Outcome.PENDING.value, Outcome.RUNNING.value]),
                 CheckerRun.expires_at > now,
-                CheckerRun.id != run_id,  # a run ending now makes room for its successor
             )
         )
         count = min(count, current_app.config["CHECKER_FAN_OUT"] - int(live or 0))
@@ -119,6 +116,20 @@ def _reserve(
         db.session.add_all(rows)
         db.session.flush()
         return [row.id for row in rows]
+
+
+def record_fan_out(run_id: int, started: int, problem: str | None, deadline: float) -> None:
+    """Add what a finished run's successors came to, to its record."""
+    try:
+        with write_transaction(deadline):
+            db.session.execute(
+                sa.update(CheckerRun)
+                .where(CheckerRun.id == run_id)
+                .values(fanned_out=started, fan_out_error=problem)
+            )
+    except (sa.exc.DBAPIError, ClaimTimeout):
+        db.session.rollback()
+        log.exception("could not record the fan-out of checker run %s", run_id)
 
 
 def _call(url: str, secret: str, reserved: int, dispatch: Dispatch) -> None:

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -28,7 +28,7 @@ from flask import current_app
 from app.certificates.issuing import verify_base
 from app.checker.claims import ClaimTimeout, claim_batch, release, write_transaction
 from app.checker.failures import describe, retry_now
-from app.checker.fan_out import Dispatch, fan_out, settle, wanted
+from app.checker.fan_out import Dispatch, fan_out, record_fan_out, settle, wanted
 from app.checker.hygiene import sweep_storage
 from app.checker.issue import RunError, commit_batch, preflight, write_batch
 from app.checker.models import Outcome, Trigger
@@ -58,6 +58,9 @@ LEASE_MAX_SECONDS = 120.0
 # A certificate's storage calls stop this long before the deadline, leaving time to
 # delete a half-stored attempt and record the failure.
 RECORD_RESERVE_SECONDS = 1.0
+# Starting successors after the run is recorded needs a transaction and a moment to
+# hear refusals, inside the hard stop.
+SUCCESSOR_RESERVE_SECONDS = 0.7
 # Storage housekeeping needs a listing or two; only with this much time left.
 SWEEP_RESERVE_SECONDS = 3.0
 
@@ -95,9 +98,9 @@ class CheckResult:
         return self.remaining - self.deferred
 
     def as_dict(self) -> dict[str, object]:
-        data = {**asdict(self), "due": self.due, "duration": round(self.duration, 3)}
-        del data["codes"], data["stopped"], data["dispatches"]
-        return data
+        hidden = {"codes", "stopped", "dispatches"}  # dispatches hold threads: no copying
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
+        return {**data, "due": self.due, "duration": round(self.duration, 3)}
 
 
 @dataclass
@@ -266,6 +269,7 @@ def _run(
         )
     result = CheckResult(run_id=run_id, trigger=trigger, event_id=scope.event_id)
     box["partial"] = result
+    claimable = 0
     try:
         try:
             with write_transaction(clock.deadline):
@@ -282,9 +286,7 @@ def _run(
         left = _backlog(scope, clock.hard_stop - 0.5)
         result.remaining, result.deferred, result.held = left.remaining, left.deferred, left.held
         result.outcome = _outcome(out_of_time, left).value
-        if result.outcome == Outcome.TIME_UP and result.issued + result.failed:
-            # Out of time with work left: successors carry on; this run's slot is theirs.
-            _fan_out(scope, clock, result, run_id, left.due - left.held, own_seconds=0.0)
+        claimable = left.due - left.held
     except Exception as exc:
         db.session.rollback()
         result.outcome = Outcome.FAILED.value
@@ -297,17 +299,35 @@ def _run(
             result.held = left.held
         except Exception:
             db.session.rollback()
-    if result.dispatches:
-        try:
-            result.fanned_out, result.fan_out_error = settle(
-                result.dispatches, clock.hard_stop - 0.4
-            )
-        except (sa.exc.DBAPIError, ClaimTimeout):
-            db.session.rollback()
-            log.exception("could not record the fan-out of checker run %s", run_id)
+    _settle(result, clock)
     result.duration = time.monotonic() - clock.started
     _finish(result, clock)
+    progressed = result.issued + result.failed > 0
+    in_time = clock.hard_stop - time.monotonic() > SUCCESSOR_RESERVE_SECONDS
+    if result.outcome == Outcome.TIME_UP and progressed and claimable > 0 and in_time:
+        # Out of time with work left: successors carry on. Started once this run is
+        # recorded as finished, so that its slot is free and the cap holds throughout.
+        before = len(result.dispatches)
+        _fan_out(scope, clock, result, run_id, claimable, own_seconds=0.0)
+        if len(result.dispatches) > before:
+            earlier = result.fanned_out, result.fan_out_error
+            result.dispatches = result.dispatches[before:]
+            _settle(result, clock)
+            result.fanned_out += earlier[0]
+            result.fan_out_error = "; ".join(filter(None, (earlier[1], result.fan_out_error)))
+            result.fan_out_error = result.fan_out_error or None
+            record_fan_out(run_id, result.fanned_out, result.fan_out_error, clock.hard_stop - 0.2)
     return result
+
+
+def _settle(result: CheckResult, clock: _Clock) -> None:
+    if not result.dispatches:
+        return
+    try:
+        result.fanned_out, result.fan_out_error = settle(result.dispatches, clock.hard_stop - 0.4)
+    except (sa.exc.DBAPIError, ClaimTimeout):
+        db.session.rollback()
+        log.exception("could not record the fan-out of checker run %s", result.run_id)
 
 
 def _fan_out(
@@ -321,7 +341,7 @@ def _fan_out(
     count = wanted(due, seconds_each, own_seconds, budget)
     if count:
         result.dispatches.append(
-            fan_out(count, run_id=run_id, event_id=scope.event_id, deadline=clock.hard_stop - 0.5)
+            fan_out(count, event_id=scope.event_id, deadline=clock.hard_stop - 0.5)
         )
 
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("ctx")
 
 
 class _Refusing(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+    def do_GET(self) -> None:
         self.send_response(401)
         self.send_header("Content-Length", "0")
         self.end_headers()
