@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
+
 
 class Router:
     def __init__(self) -> None:
@@ -40,7 +42,9 @@ class Router:
                 connection.close()
                 try:
                     self.send_response(response.status)
-                    self.send_header("Content-Type", response.getheader("Content-Type", ""))
+                    for name, value in response.getheaders():
+                        if name.lower() not in HOP_BY_HOP:
+                            self.send_header(name, value)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)

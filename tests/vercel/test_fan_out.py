@@ -11,7 +11,7 @@ import os
 import time
 import urllib.error
 import urllib.request
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as sa
 
@@ -36,18 +36,7 @@ def test_a_cron_call_fans_out_over_instances_until_the_backlog_is_done(
         "S3_ENDPOINT_URL": s3_endpoint,
         "S3_ADDRESSING_STYLE": "path",
     }
-    with running_router() as router, ExitStack() as stack:
-        env = {
-            **scenario.app_env(database_url),
-            **storage,
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "BASE_URL": router.url,
-            "CHECKER_FAN_OUT": str(FAN_OUT),
-            "CHECKER_BUDGET_SECONDS": str(BUDGET),
-        }
-        instances = [stack.enter_context(launch(project_copy, env)) for _ in range(INSTANCES)]
-        router.backends = [instance.url for instance in instances]
+    with fanning_instances(project_copy, database_url, storage) as (router, instances):
         request = urllib.request.Request(
             router.url + "/api/cron/check-events",
             headers={"Authorization": f"Bearer {scenario.CRON_SECRET}"},
@@ -82,6 +71,24 @@ def test_a_cron_call_fans_out_over_instances_until_the_backlog_is_done(
         peak = max(peak, live)
     assert peak <= FAN_OUT, peak
     assert len(set(router.routed)) > 1, "the invocations should reach several instances"
+
+
+@contextmanager
+def fanning_instances(project_copy, database_url: str, storage: dict[str, str]):
+    """INSTANCES launcher processes behind a router, BASE_URL pointing at the router."""
+    with running_router() as router, ExitStack() as stack:
+        env = {
+            **scenario.app_env(database_url),
+            **storage,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "BASE_URL": router.url,
+            "CHECKER_FAN_OUT": str(FAN_OUT),
+            "CHECKER_BUDGET_SECONDS": str(BUDGET),
+        }
+        instances = [stack.enter_context(launch(project_copy, env)) for _ in range(INSTANCES)]
+        router.backends = [instance.url for instance in instances]
+        yield router, instances
 
 
 def _app(database_url: str, storage: dict[str, str]):
