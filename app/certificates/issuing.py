@@ -284,5 +284,14 @@ def record(item: Draft, files: Files, now: datetime) -> Certificate | None:
         pdf_sha256=files.pdf_sha256,
     )
     db.session.add(certificate)
+    db.session.execute(
+        sa.update(Participant).where(Participant.id == item.participant_id).values(certified=True)
+    )
     db.session.flush()
     return certificate
+
+
+def request_reissue(certificate: Certificate, now: datetime) -> None:
+    """Ask the checker for a new certificate to replace this one (the caller commits)."""
+    certificate.reissue_requested_at = now
+    certificate.participant.certified = False

@@ -41,7 +41,12 @@ def cron():
         )
         response.headers["WWW-Authenticate"] = 'Bearer realm="laurel-cron"'
         return response, status
-    result = check_events(trigger=Trigger.CRON.value)
+    # A call from a run fanning out names the reservation it fulfils (and its event).
+    result = check_events(
+        trigger=Trigger.CRON.value,
+        adopt=request.args.get("run", type=int),
+        event_id=request.args.get("event", type=int),
+    )
     # 200 whenever the run worked, even with work left: the next run continues.
     return jsonify(result.as_dict()), 500 if result.outcome == Outcome.FAILED else 200
 
