@@ -67,6 +67,7 @@ def register_features(app: Flask) -> None:
         auth,
         certificates,
         checker,
+        credentials,
         demo,
         errors,
         events,
@@ -89,6 +90,7 @@ def register_features(app: Flask) -> None:
         participants,
         certificates,
         checker,
+        credentials,
         pages,
         demo,
     )

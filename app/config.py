@@ -266,6 +266,8 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "BASE_URL": env.get("BASE_URL", "").strip().rstrip("/") or None,
         "SIGNUP_OPEN": as_bool(env.get("SIGNUP_OPEN")),
         "CRON_SECRET": env.get("CRON_SECRET", "").strip() or None,
+        "CREDENTIAL_SIGNING_KEY": env.get("CREDENTIAL_SIGNING_KEY", "").strip() or None,
+        "CREDENTIAL_PREVIOUS_KEYS": env.get("CREDENTIAL_PREVIOUS_KEYS", "").strip() or None,
         "CHECKER_BUDGET_SECONDS": float(
             env.get("CHECKER_BUDGET_SECONDS") or (50 if serverless else 240)
         ),

@@ -155,6 +155,7 @@ class Draft:
     issued_at: datetime
     template: Template
     replaces_code: str | None  # the current certificate this one supersedes
+    organizer_id: int
 
 
 def draft(
@@ -176,6 +177,7 @@ def draft(
         issued_at=issued_at.replace(microsecond=0),
         template=Template(event.certificate_layout, event.certificate_background_key),
         replaces_code=current.code if current is not None else None,
+        organizer_id=event.owner_id,
     )
 
 
@@ -212,6 +214,14 @@ def discard(codes, storage) -> bool:
                 current_app.logger.warning("could not delete %s", key, exc_info=True)
                 done = False
     return done
+
+
+def sign_credential(item: Draft, status_index: int) -> str | None:
+    """The certificate's Open Badges credential, signed with the row it goes in."""
+    from app.credentials.badge import Facts, issue
+
+    facts = Facts(**{name: getattr(item, name) for name in Facts.__dataclass_fields__})
+    return issue(facts, status_index)
 
 
 def current_certificate(participant_id: int) -> Certificate | None:
@@ -251,5 +261,8 @@ def record(item: Draft, files: Files, now: datetime) -> Certificate | None:
         pdf_sha256=files.pdf_sha256,
     )
     db.session.add(certificate)
+    db.session.flush()
+    # Signed once the row has its id (its place in the revocation status list).
+    certificate.credential_jws = sign_credential(item, certificate.id)
     db.session.flush()
     return certificate
