@@ -69,7 +69,7 @@ def credential(code: str):
     return response
 
 
-@bp.get("/credentials/status/<int:number>")
+@bp.get("/credentials/status/<int(min=0):number>")  # lists count from 0
 def status_list(number: int):
     """Bitstring Status List credential, made from the rows on each request, so revoking
     and un-revoking change it at once; RS256 makes it the same bytes while nothing changes."""

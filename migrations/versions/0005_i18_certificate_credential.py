@@ -1,7 +1,7 @@
 """certificate Open Badges credential
 
-Revision ID: 0004_i18
-Revises: 0004_i17
+Revision ID: 0005_i18
+Revises: 0004_i11
 Create Date: 2026-12-01
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0004_i18"
-down_revision = "0004_i17"
+revision = "0005_i18"
+down_revision = "0004_i11"
 branch_labels = None
 depends_on = None
 
