@@ -3,6 +3,7 @@
 from app.auth.models import Organizer
 from app.certificates.models import Certificate
 from app.checker.models import CheckerRun, IssueClaim, IssueFailure
+from app.credentials.models import StatusSlot
 from app.events.models import Event, EventStatus
 from app.participants.models import Participant
 from app.security.models import ThrottleWindow
@@ -16,5 +17,6 @@ __all__ = [
     "IssueFailure",
     "Organizer",
     "Participant",
+    "StatusSlot",
     "ThrottleWindow",
 ]

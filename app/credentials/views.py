@@ -73,20 +73,11 @@ def credential(code: str):
 def status_list(number: int):
     """Bitstring Status List credential, made from the rows on each request, so revoking
     and un-revoking change it at once; RS256 makes it the same bytes while nothing changes."""
-    import sqlalchemy as sa
-
-    from app.certificates.models import Certificate
     from app.credentials.badge import LIST_BITS, sign_with_current_key, status_list_credential
-    from app.extensions import db
+    from app.credentials.status import revoked_indexes
 
     first = number * LIST_BITS
-    ids = db.session.scalars(
-        sa.select(Certificate.id).where(
-            Certificate.id >= first,
-            Certificate.id < first + LIST_BITS,
-            Certificate.revoked_at.is_not(None),
-        )
-    )
+    ids = revoked_indexes(first, first + LIST_BITS)
     root = _root()
     document = status_list_credential(root, number, [i - first for i in ids], root)
     token = sign_with_current_key(document)
