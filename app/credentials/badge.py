@@ -31,8 +31,12 @@ def site_root(verify_url: str) -> str:
     return verify_url.rsplit("/verify/", 1)[0]
 
 
+def issuer_prefix(root: str) -> str:
+    return f"{root}/credentials/issuers/"
+
+
 def issuer_id(root: str, organizer_id: int) -> str:
-    return f"{root}/credentials/issuers/{organizer_id}"
+    return f"{issuer_prefix(root)}{organizer_id}"
 
 
 def achievement_id(root: str, event_id: int) -> str:

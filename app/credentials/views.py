@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from app.credentials.badge import CONTEXT, MEDIA_TYPE, achievement, issuer_profile
 
@@ -86,3 +86,30 @@ def status_list(number: int):
     response = Response(token, mimetype=MEDIA_TYPE)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.route("/verify/credential", methods=["GET", "POST"])
+def check():
+    """Anyone can upload a credential (baked PNG, .jwt, or JSON wrapping one) and see
+    whether this issuer vouches for it, and if not, precisely why."""
+    from app.credentials.forms import MAX_UPLOAD_BYTES, CheckCredentialForm
+    from app.credentials.verify import Unreadable, token_from_upload, verify_token
+    from app.database import utcnow
+
+    form = CheckCredentialForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("pages/verify_credential.html", form=form), status
+    upload = form.file.data
+    data = upload.read(MAX_UPLOAD_BYTES + 1) if upload else (form.text.data or "").encode()
+    try:
+        if not data.strip():
+            raise Unreadable("Choose a file or paste a credential: nothing was sent.")
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise Unreadable(f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+        token = token_from_upload(data)
+    except Unreadable as exc:
+        form.file.errors = [str(exc)]
+        return render_template("pages/verify_credential.html", form=form), 400
+    verdict = verify_token(token, _root(), utcnow())
+    return render_template("pages/verify_credential.html", form=form, verdict=verdict)

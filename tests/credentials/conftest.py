@@ -1,3 +1,35 @@
-"""The certificates suite's ended event, reused: credentials are made when it issues."""
+"""Credentials are made when the certificates suite's ended event issues, with a key
+of the test session's own (another one plays the stranger)."""
 
-from tests.certificates.conftest import ended_event  # noqa: F401 (a fixture)
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.certificates.conftest import (
+    BASE_URL,
+    ended_event,  # noqa: F401 (a fixture)
+)
+
+
+def pem(bits: int) -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+@pytest.fixture(scope="session")
+def issuer_pem() -> str:
+    return pem(2048)
+
+
+@pytest.fixture(scope="session")
+def other_pem() -> str:
+    return pem(2048)
+
+
+@pytest.fixture
+def app_config(app_config, issuer_pem):
+    app_config["BASE_URL"] = BASE_URL
+    app_config["CREDENTIAL_SIGNING_KEY"] = issuer_pem
+    return app_config

@@ -6,38 +6,13 @@ import base64
 import json
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from jwcrypto import jwk, jws
 
 from app.extensions import db
 from app.models import Certificate
 from tests.certificates.conftest import BASE_URL
 from tests.certificates.test_issue_and_verify import issue_all
-
-
-def pem(bits: int) -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-
-
-@pytest.fixture(scope="session")
-def issuer_pem() -> str:
-    return pem(2048)
-
-
-@pytest.fixture(scope="session")
-def other_pem() -> str:
-    return pem(2048)
-
-
-@pytest.fixture
-def app_config(app_config, issuer_pem):
-    app_config["BASE_URL"] = BASE_URL
-    app_config["CREDENTIAL_SIGNING_KEY"] = issuer_pem
-    return app_config
+from tests.credentials.conftest import pem
 
 
 def published_keys(client) -> jwk.JWKSet:
