@@ -268,6 +268,8 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "CRON_SECRET": env.get("CRON_SECRET", "").strip() or None,
         "CREDENTIAL_SIGNING_KEY": env.get("CREDENTIAL_SIGNING_KEY", "").strip() or None,
         "CREDENTIAL_PREVIOUS_KEYS": env.get("CREDENTIAL_PREVIOUS_KEYS", "").strip() or None,
+        "CREDENTIAL_SIGNING_CERTIFICATE": env.get("CREDENTIAL_SIGNING_CERTIFICATE", "").strip()
+        or None,
         "CHECKER_BUDGET_SECONDS": float(
             env.get("CHECKER_BUDGET_SECONDS") or (50 if serverless else 240)
         ),

@@ -122,16 +122,23 @@ def event_template(event, storage=None):
 
 
 def render_files(certificate, event, storage=None, credential=None) -> tuple[bytes, bytes]:
-    """PNG and PDF of a certificate, from what its row (or draft) records: the PNG
-    carries the credential (the row's, unless a draft's is given) baked in."""
+    """PNG and PDF of a certificate, from what its row (or draft) records. With a
+    credential (the row's, unless a draft's is given) the PNG carries it baked in and
+    the PDF is signed (PAdES) with the same key; without one, neither."""
     from app.certificates.rendering import CertificateData, render_png_pdf
-    from app.credentials.baking import bake
 
     data = CertificateData(**{name: getattr(certificate, name) for name in RENDERED})
     layout, background = event_template(event, storage)
     png, pdf = render_png_pdf(data, layout, background)
     credential = credential or getattr(certificate, "credential_jws", None)
-    return (bake(png, credential) if credential else png), pdf
+    if credential:
+        from app.credentials.baking import bake
+        from app.credentials.pdf_signing import pdf_signing, sign_pdf
+
+        png = bake(png, credential)
+        if signing := pdf_signing():
+            pdf = sign_pdf(pdf, certificate.issued_at, *signing)
+    return png, pdf
 
 
 def file_digests(png: bytes, pdf: bytes) -> tuple[str, str]:

@@ -13,11 +13,14 @@ from flask import Flask
 def credentials_check() -> tuple[bool, str]:
     """Readiness: a signing key is configured and strong enough (else credentials are off)."""
     from app.credentials.keys import signing_key
+    from app.credentials.pdf_signing import certificate_problem
 
     key = signing_key()
     if key.problem:
         return False, key.problem
-    return True, f"signing with {key.kid} (RS256)"
+    if problem := certificate_problem():
+        return False, problem
+    return True, f"signing with {key.kid} (RS256; PDFs PAdES)"
 
 
 def init_app(app: Flask) -> None:
