@@ -79,18 +79,28 @@ def signing_certificate(key, config, name: str) -> tuple[bytes | None, str | Non
 
 def _signer(key, certificate_der: bytes):
     from asn1crypto import keys, x509
-    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    private = key.raw_value.private_bytes(
+    private = key.raw_value
+
+    class Signer(signers.SimpleSigner):
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            # pyHanko parses the DER key on every signature (twice per PDF, a
+            # tenth of a second each: RSA key checks); the key is loaded already.
+            assert digest_algorithm == "sha256"
+            return private.sign(data, PKCS1v15(), hashes.SHA256())
+
+    der = private.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    return signers.SimpleSigner(
+    return Signer(
         signing_cert=x509.Certificate.load(certificate_der),
-        signing_key=keys.PrivateKeyInfo.load(private),
+        signing_key=keys.PrivateKeyInfo.load(der),
         cert_registry=SimpleCertificateStore(),
     )
 
