@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser.support import CHROMIUM_ARGS, Browsing, Site, axe_source
-from tests.conftest import PG_URL, SECRET
+from tests.conftest import PG_URL, SECRET, pem
 from tests.containers.gunicorn_server import free_port, start_gunicorn, stop_quietly
-from tests.credentials.conftest import pem
 from tests.databases import PostgresDatabase, migrate, sqlite_url
 from tests.tools import missing, need_program
 

@@ -2,20 +2,12 @@
 of the test session's own (another one plays the stranger)."""
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.certificates.conftest import (
     BASE_URL,
     ended_event,  # noqa: F401 (a fixture)
 )
-
-
-def pem(bits: int) -> str:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+from tests.conftest import pem
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Certificate
 from tests.certificates.conftest import BASE_URL
 from tests.certificates.test_issue_and_verify import issue_all
-from tests.credentials.conftest import pem
+from tests.conftest import pem
 
 
 def published_keys(client) -> jwk.JWKSet:
