@@ -68,6 +68,7 @@ def register_features(app: Flask) -> None:
         branding,
         certificates,
         checker,
+        credentials,
         demo,
         designs,
         errors,
@@ -95,6 +96,7 @@ def register_features(app: Flask) -> None:
         designs,
         checker,
         mail,
+        credentials,
         pages,
         demo,
     )

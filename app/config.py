@@ -276,6 +276,10 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         # The function's maxDuration in vercel.json (Hobby allows up to 300 s, Pro up
         # to 800 s): the cron run's budget leaves 10 s of it for the answer.
         "CHECKER_MAX_DURATION_SECONDS": max_duration,
+        "CREDENTIAL_SIGNING_KEY": env.get("CREDENTIAL_SIGNING_KEY", "").strip() or None,
+        "CREDENTIAL_PREVIOUS_KEYS": env.get("CREDENTIAL_PREVIOUS_KEYS", "").strip() or None,
+        "CREDENTIAL_SIGNING_CERTIFICATE": env.get("CREDENTIAL_SIGNING_CERTIFICATE", "").strip()
+        or None,
         "CHECKER_BUDGET_SECONDS": float(
             env.get("CHECKER_BUDGET_SECONDS") or (max_duration - 10 if serverless else 240)
         ),

@@ -3,6 +3,7 @@
 from app.auth.models import Organizer
 from app.certificates.models import Certificate
 from app.checker.models import CheckerRun, IssueClaim, IssueFailure
+from app.credentials.models import StatusSlot
 from app.designs.models import Design
 from app.events.models import Event, EventStatus
 from app.participants.models import Participant
@@ -18,5 +19,6 @@ __all__ = [
     "IssueFailure",
     "Organizer",
     "Participant",
+    "StatusSlot",
     "ThrottleWindow",
 ]

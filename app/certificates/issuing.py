@@ -2,7 +2,8 @@
 
 1. A claim (see `app.checker.claims`) gives an attempt its own code and
    turns the participant and event into a `Draft`: plain data, no ORM rows.
-2. `write_files` renders the draft and stores its PNG and PDF under keys made
+2. `write_files` signs the draft's Open Badges credential, renders it (the
+   credential baked into the PNG) and stores its PNG and PDF under keys made
    from the attempt's code, with no connection held, so two attempts never
    write the same object.
 3. `record` inserts the row in a short transaction, only while the claim's
@@ -144,13 +145,24 @@ def field_values(event: Event, custom: dict[str, str] | None) -> str:
     return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def render_files(certificate, event, storage=None) -> tuple[bytes, bytes]:
-    """PNG and PDF of a certificate, from what its row (or draft) records."""
+def render_files(certificate, event, storage=None, credential=None) -> tuple[bytes, bytes]:
+    """PNG and PDF of a certificate, from what its row (or draft) records. With a
+    credential (the row's, unless a draft's is given) the PNG carries it baked in and
+    the PDF is signed (PAdES) with the same key; without one, neither."""
     from app.certificates.rendering import CertificateData, render_png_pdf
 
     data = CertificateData(**{name: getattr(certificate, name) for name in RENDERED})
     layout, background = event_template(event, storage)
-    return render_png_pdf(data, layout, background, brand_images(event, storage))
+    png, pdf = render_png_pdf(data, layout, background, brand_images(event, storage))
+    credential = credential or getattr(certificate, "credential_jws", None)
+    if credential:
+        from app.credentials.baking import bake
+        from app.credentials.pdf_signing import pdf_signing, sign_pdf
+
+        png = bake(png, credential)
+        if signing := pdf_signing():
+            pdf = sign_pdf(pdf, certificate.issued_at, *signing)
+    return png, pdf
 
 
 def file_digests(png: bytes, pdf: bytes) -> tuple[str, str]:
@@ -182,10 +194,16 @@ class Draft:
     issued_at: datetime
     template: Template
     replaces_code: str | None  # the current certificate this one supersedes
+    organizer_id: int
+    status_index: int | None  # its place in the revocation status list
 
 
 def draft(
-    participant: Participant, code: str, issued_at: datetime, base: str | None = None
+    participant: Participant,
+    code: str,
+    issued_at: datetime,
+    base: str | None = None,
+    status_index: int | None = None,
 ) -> Draft:
     """Snapshot a participant's certificate-to-be (inside the claim's transaction)."""
     event = participant.event
@@ -209,6 +227,8 @@ def draft(
             event.signature_key,
         ),
         replaces_code=current.code if current is not None else None,
+        organizer_id=event.owner_id,
+        status_index=status_index,
     )
 
 
@@ -216,12 +236,14 @@ def draft(
 class Files:
     png_sha256: str
     pdf_sha256: str
+    credential_jws: str | None  # None while credentials are off
 
 
 def write_files(item: Draft, storage) -> Files:
-    """Render and store the draft's files (no database access). On failure nothing of
-    this attempt stays behind, as far as storage still answers within CLEANUP_SECONDS."""
-    png, pdf = render_files(item, item.template, storage)
+    """Sign, render and store the draft's files (no database access). On failure nothing
+    of this attempt stays behind, as far as storage still answers within CLEANUP_SECONDS."""
+    credential = sign_credential(item)
+    png, pdf = render_files(item, item.template, storage, credential)
     png_key, pdf_key = certificate_keys(item.code)
     try:
         storage.put(png_key, png, "image/png")
@@ -231,7 +253,7 @@ def write_files(item: Draft, storage) -> Files:
         # code no row holds, and the checker's orphan sweep removes it.
         discard([item.code], storage.bounded(CLEANUP_SECONDS))
         raise
-    return Files(*file_digests(png, pdf))
+    return Files(*file_digests(png, pdf), credential)
 
 
 def discard(codes, storage) -> bool:
@@ -245,6 +267,14 @@ def discard(codes, storage) -> bool:
                 current_app.logger.warning("could not delete %s", key, exc_info=True)
                 done = False
     return done
+
+
+def sign_credential(item: Draft) -> str | None:
+    """The certificate's Open Badges credential (None while credentials are off)."""
+    from app.credentials.badge import Facts, issue
+
+    facts = Facts(**{name: getattr(item, name) for name in Facts.__dataclass_fields__})
+    return issue(facts, item.status_index)
 
 
 def current_certificate(participant_id: int) -> Certificate | None:
@@ -282,6 +312,7 @@ def record(item: Draft, files: Files, now: datetime) -> Certificate | None:
         pdf_key=pdf_key,
         png_sha256=files.png_sha256,
         pdf_sha256=files.pdf_sha256,
+        credential_jws=files.credential_jws,
     )
     db.session.add(certificate)
     db.session.execute(

@@ -51,6 +51,9 @@ class Certificate(db.Model):
     # The organizer asked for a new certificate to replace this one; the
     # checker's single issuing path does it (now, or on its next run).
     reissue_requested_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The Open Badges 3.0 credential (compact VC-JWT), signed with the files under the
+    # attempt's claim and baked into the PNG; None when issued while credentials were off.
+    credential_jws: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     participant: so.Mapped[Participant] = so.relationship()
     event: so.Mapped[Event] = so.relationship()

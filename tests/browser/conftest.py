@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.support import CHROMIUM_ARGS, Browsing, Site, axe_source
-from tests.conftest import PG_URL, SECRET
+from tests.conftest import PG_URL, SECRET, pem
 from tests.containers.gunicorn_server import free_port, start_gunicorn, stop_quietly
 from tests.databases import PostgresDatabase, migrate, sqlite_url
 from tests.mail.servers import SmtpServer
@@ -53,6 +53,8 @@ def site(tmp_path_factory) -> Iterator[Site]:
                 "STORAGE_URL": (root / "storage").as_uri(),
                 "BASE_URL": f"http://127.0.0.1:{port}",
                 "CRON_SECRET": "browser-suite-cron-secret",
+                # The server and the seeding app sign with one key, none under instance/.
+                "CREDENTIAL_SIGNING_KEY": pem(2048),
                 "WEB_CONCURRENCY": "1",
                 "GUNICORN_THREADS": "4",
                 "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}?timeout=10",

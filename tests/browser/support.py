@@ -65,6 +65,7 @@ class Site:
                 "SECRET_KEY": self.env["SECRET_KEY"],
                 "STORAGE_URL": self.env["STORAGE_URL"],
                 "BASE_URL": self.env["BASE_URL"],
+                "CREDENTIAL_SIGNING_KEY": self.env["CREDENTIAL_SIGNING_KEY"],
                 "CONFIG_PROBLEMS": [],
             }
         )

@@ -8,6 +8,7 @@ HTTP, as a browser would.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import http.client
@@ -28,6 +29,21 @@ PUBLIC_HOST = "laurel.example.org"
 BASE_URL = f"https://{PUBLIC_HOST}"
 SECRET_KEY = "parity-harness-secret-key-0123456789abcdef"
 CRON_SECRET = "parity-harness-cron-secret-0123456789"
+
+
+@functools.cache
+def credential_key() -> str:
+    """One RSA key for both models' runs (made per test session, never stored): the
+    same certificate data must sign to the same credential and PDF bytes on both."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 ORGANIZER_EMAIL = "parity-organizer@example.org"
 ORGANIZER_PASSWORD = "correct horse parity 7"
 EVENT_TITLE = "Σύνοδος · Конференция · Café Numérique 2026"
