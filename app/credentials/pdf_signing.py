@@ -17,8 +17,10 @@ data gives the same bytes on every platform.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 SETTING = "CREDENTIAL_SIGNING_CERTIFICATE"
@@ -142,8 +144,20 @@ def sign_pdf(pdf: bytes, at: datetime, key, certificate_der: bytes) -> bytes:
         md_algorithm="sha256",
         reason="Certificate issued by Laurel",
     )
-    out = Signer(meta, signer=_signer(key, certificate_der)).sign_pdf(Writer(io.BytesIO(pdf)))
-    return out.getvalue()
+    signer = Signer(meta, signer=_signer(key, certificate_der))
+    return _outside_any_event_loop(lambda: signer.sign_pdf(Writer(io.BytesIO(pdf))).getvalue())
+
+
+def _outside_any_event_loop(sign):
+    """pyHanko signs through `asyncio.run`, which refuses to start inside a thread whose
+    event loop is running (an ASGI wrapper, a test driver such as Playwright's sync
+    API): there the signature is made on a short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return sign()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-signing") as pool:
+        return pool.submit(sign).result()
 
 
 def pdf_signing() -> tuple[object, bytes] | None:

@@ -67,7 +67,10 @@ def site(tmp_path_factory) -> Iterator[Site]:
         yield site
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an asyncio loop running in the main thread
+# while it lives, and code that calls asyncio.run (pyHanko signing and validating) must
+# not find one there in the tests that follow.
+@pytest.fixture(scope="package")
 def chromium():
     executable = need_program("chromium", "Debian's chromium: .ci/setup/40-browser.sh")
     try:
