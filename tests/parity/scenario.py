@@ -32,8 +32,9 @@ CRON_SECRET = "parity-harness-cron-secret-0123456789"
 
 
 @functools.cache
+@functools.cache
 def credential_key() -> str:
-    """One RSA key for both models' runs (made per test session, never stored): the
+    """One RSA key for both models' runs (made once per test session, never stored): the
     same certificate data must sign to the same credential and PDF bytes on both."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
