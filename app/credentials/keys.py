@@ -110,7 +110,15 @@ def load_signing_key(config) -> SigningKey:
                 None,
                 f"{SETTING} is not set: certificates are issued without an Open Badges credential",
             )
-        text = _development_key(Path(current_app.instance_path))
+        try:
+            text = _development_key(Path(current_app.instance_path))
+        except OSError as exc:  # a read-only image (docker compose's development mode)
+            return SigningKey(
+                None,
+                None,
+                f"{SETTING} is not set and no development key can be kept under "
+                f"instance/ ({exc.strerror}): certificates are issued without a credential",
+            )
     try:
         key = _import(text)
     except Exception as exc:
