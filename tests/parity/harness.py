@@ -9,6 +9,7 @@ platform's side of the IPC socket played by the test).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -251,6 +252,18 @@ def printed_digests(completed: subprocess.CompletedProcess[str], model: str) -> 
         f"the render probe under {model} printed no digests (exit {completed.returncode}):\n"
         f"{completed.stdout[-3000:]}\n{completed.stderr[-5000:]}"
     )
+
+
+def stored_digests(row: Mapping[str, Any]) -> dict[str, str]:
+    """What a certificate row says its files and credential are, in the shape the
+    render probe prints (parity runs sign credentials: both models have the key)."""
+    signed = (row["credential_jws"] or "").encode()
+    assert signed, "parity runs sign credentials: both models have the key"
+    return {
+        "png": row["png_sha256"],
+        "pdf": row["pdf_sha256"],
+        "credential": hashlib.sha256(signed).hexdigest(),
+    }
 
 
 def render_probe(codes: Sequence[str]) -> list[str]:
