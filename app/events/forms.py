@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.certificates.rendering.fonts import SCRIPTS
 from app.events.languages import LANGUAGES
 from app.events.timezones import MAX_YEAR, MIN_YEAR, is_timezone, local_time_problem, to_utc
 from app.validation import Drawable
@@ -25,8 +26,8 @@ class EventForm(FlaskForm):
         "Title",
         validators=[DataRequired(), Length(max=200), Drawable()],
         description=(
-            "It is printed on the certificates: Latin, Greek, Cyrillic, Arabic, Hebrew, "
-            "Devanagari, Tamil, Thai, Chinese, Japanese or Korean letters."
+            f"It is printed on the certificates: {', '.join(SCRIPTS[:-1])} or {SCRIPTS[-1]} "
+            "letters."
         ),
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
