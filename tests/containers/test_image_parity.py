@@ -73,14 +73,7 @@ def runs(image, s3_endpoint, s3_admin, tmp_path_factory) -> Iterator[tuple[harne
             lambda env: run_under_image(image, env, times),
             setup=lambda env: prepare_in_image(image, env),
         )
-        vercel = harness.run_model(
-            harness.VERCEL,
-            stack,
-            PG_URL,
-            s3_endpoint,
-            s3_admin,
-            lambda env: harness.run_under_vercel(project, env, times),
-        )
+        vercel = harness.run_vercel(stack, PG_URL, s3_endpoint, s3_admin, project, times)
         print(f"\nimage run {served.seconds:.1f} s, Vercel run {vercel.seconds:.1f} s")
         yield served, vercel
 

@@ -109,6 +109,25 @@ def run_model(
     return Run(run_record, recorder, env, time.monotonic() - clock)
 
 
+def run_vercel(
+    stack: ExitStack,
+    server_url: str,
+    s3_endpoint: str,
+    s3_admin: Any,
+    project: Path,
+    times: scenario.EventTimes,
+) -> Run:
+    """The Vercel side of every parity comparison: the scenario under vc_init."""
+    return run_model(
+        VERCEL,
+        stack,
+        server_url,
+        s3_endpoint,
+        s3_admin,
+        lambda env: run_under_vercel(project, env, times),
+    )
+
+
 def prepare(env: Mapping[str, str]) -> None:
     """What an operator does before the first deploy, the same way for both
     runs (through the image's entrypoint, like Render's preDeployCommand):

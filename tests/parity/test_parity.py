@@ -83,14 +83,7 @@ def parity(s3_endpoint, s3_admin, tmp_path_factory) -> Iterator[Parity]:
             s3_admin,
             lambda env: harness.run_under_gunicorn(env, times, logs),
         )
-        vercel = harness.run_model(
-            harness.VERCEL,
-            stack,
-            PG_URL,
-            s3_endpoint,
-            s3_admin,
-            lambda env: harness.run_under_vercel(project, env, times),
-        )
+        vercel = harness.run_vercel(stack, PG_URL, s3_endpoint, s3_admin, project, times)
         print(
             f"\nparity runs: gunicorn {gunicorn.seconds:.1f} s, Vercel {vercel.seconds:.1f} s, "
             f"{len(gunicorn.record.exchanges)} exchanges each"
