@@ -20,7 +20,9 @@ RUN python -m venv --without-pip /opt/venv
 COPY requirements.txt /tmp/requirements.txt
 # Every dependency ships a wheel for this platform (psycopg-binary, pillow):
 # no compiler, no apt-get. pip compiles their bytecode as it installs them.
-RUN pip --python /opt/venv/bin/python install --no-cache-dir -r /tmp/requirements.txt
+# Some wheels ship their own test suites (certifi does); the image carries none.
+RUN pip --python /opt/venv/bin/python install --no-cache-dir -r /tmp/requirements.txt \
+    && find /opt/venv/lib -type d -name tests -path '*/site-packages/*' -prune -exec rm -rf {} +
 
 # --- runtime ----------------------------------------------------------------
 FROM python:${PYTHON_VERSION}-slim AS runtime

@@ -65,12 +65,16 @@ def register_features(app: Flask) -> None:
     """Each feature registers its own views, commands and hooks."""
     from app import (
         auth,
+        branding,
         certificates,
         checker,
+        credentials,
         demo,
+        designs,
         errors,
         events,
         health,
+        mail,
         pages,
         participants,
         problems,
@@ -88,7 +92,11 @@ def register_features(app: Flask) -> None:
         events,
         participants,
         certificates,
+        branding,
+        designs,
         checker,
+        mail,
+        credentials,
         pages,
         demo,
     )

@@ -247,12 +247,19 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         problems.append(Problem("DATABASE_URL", str(exc)))
         database_url = "sqlite://"
 
+    from app.mail.settings import parse_email_url
+
+    mail, mail_problem = parse_email_url(env, production)
+    if mail_problem:
+        problems.append(Problem("EMAIL_URL", mail_problem))
+
     threads = int(env.get("GUNICORN_THREADS", "4") or 4)
     bucket = env.get("BUCKET_NAME", "").strip()
     storage_url = env.get("STORAGE_URL", "").strip() or (
         f"s3://{bucket}" if bucket else (instance / "storage").as_uri()
     )
 
+    max_duration = float(env.get("CHECKER_MAX_DURATION_SECONDS") or 60)
     return {
         "LAUREL_ENV": environment,
         "PLATFORM": platform,
@@ -266,15 +273,26 @@ def load_config(env: Mapping[str, str], instance_path: str) -> dict[str, Any]:
         "BASE_URL": env.get("BASE_URL", "").strip().rstrip("/") or None,
         "SIGNUP_OPEN": as_bool(env.get("SIGNUP_OPEN")),
         "CRON_SECRET": env.get("CRON_SECRET", "").strip() or None,
+        # The function's maxDuration in vercel.json (Hobby allows up to 300 s, Pro up
+        # to 800 s): the cron run's budget leaves 10 s of it for the answer.
+        "CHECKER_MAX_DURATION_SECONDS": max_duration,
+        "CREDENTIAL_SIGNING_KEY": env.get("CREDENTIAL_SIGNING_KEY", "").strip() or None,
+        "CREDENTIAL_PREVIOUS_KEYS": env.get("CREDENTIAL_PREVIOUS_KEYS", "").strip() or None,
+        "CREDENTIAL_SIGNING_CERTIFICATE": env.get("CREDENTIAL_SIGNING_CERTIFICATE", "").strip()
+        or None,
         "CHECKER_BUDGET_SECONDS": float(
-            env.get("CHECKER_BUDGET_SECONDS") or (50 if serverless else 240)
+            env.get("CHECKER_BUDGET_SECONDS") or (max_duration - 10 if serverless else 240)
         ),
+        # How many checker invocations a run may keep going at once by calling the cron
+        # route on BASE_URL (0: none; containers use `flask events check --workers`).
+        "CHECKER_FAN_OUT": _positive_int(env.get("CHECKER_FAN_OUT"), 0, zero=True),
         # "Issue now" runs inside one page request: short enough to wait on, long
         # enough to issue dozens; the page posts again while work is due.
         "CHECKER_ISSUE_NOW_BUDGET_SECONDS": float(env.get("CHECKER_ISSUE_NOW_BUDGET_SECONDS") or 8),
         "CHECKER_EXPECTED_INTERVAL_SECONDS": int(
             env.get("CHECKER_EXPECTED_INTERVAL_SECONDS") or (86400 if serverless else 900)
         ),
+        "MAIL": mail,
         "STORAGE_URL": storage_url,
         "STORAGE_ALLOW_EPHEMERAL": as_bool(env.get("STORAGE_ALLOW_EPHEMERAL")),
         "S3_ENDPOINT_URL": (env.get("S3_ENDPOINT_URL") or env.get("AWS_ENDPOINT_URL_S3") or None),

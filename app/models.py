@@ -3,6 +3,8 @@
 from app.auth.models import Organizer
 from app.certificates.models import Certificate
 from app.checker.models import CheckerRun, IssueClaim, IssueFailure
+from app.credentials.models import StatusSlot
+from app.designs.models import Design
 from app.events.models import Event, EventStatus
 from app.participants.models import Participant
 from app.security.models import ThrottleWindow
@@ -10,11 +12,13 @@ from app.security.models import ThrottleWindow
 __all__ = [
     "Certificate",
     "CheckerRun",
+    "Design",
     "Event",
     "EventStatus",
     "IssueClaim",
     "IssueFailure",
     "Organizer",
     "Participant",
+    "StatusSlot",
     "ThrottleWindow",
 ]

@@ -57,14 +57,32 @@ def database_url(database, tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
-def app_config(database_url, tmp_path) -> dict[str, object]:
+def app_config(database_url, tmp_path, signing_pem) -> dict[str, object]:
     return {
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": SECRET,
         "STORAGE_URL": (tmp_path / "storage").as_uri(),
+        # Credentials sign with a key of the session's (never one made under instance/).
+        "CREDENTIAL_SIGNING_KEY": signing_pem,
         "CONFIG_PROBLEMS": [],
     }
+
+
+def pem(bits: int) -> str:
+    """A new private RSA key, PEM (PKCS#8)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+@pytest.fixture(scope="session")
+def signing_pem() -> str:
+    return pem(2048)
 
 
 @pytest.fixture

@@ -52,7 +52,27 @@ class SettingsForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class PasswordForm(FlaskForm):
+class ResetRequestForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField("Email me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), NEW_PASSWORD_RULE],
+        description=f"At least {MIN_PASSWORD} characters. Every signed-in browser is signed out.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+    )
+    submit = SubmitField("Set the new password")
+
+
+class PasswordForm(ResetPasswordForm):
+    """The signed-in change: the reset form plus the current password."""
+
     current = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)]
     )
@@ -61,9 +81,5 @@ class PasswordForm(FlaskForm):
         validators=[DataRequired(), NEW_PASSWORD_RULE],
         description=f"At least {MIN_PASSWORD} characters. Every other signed-in "
         "browser is signed out.",
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
     )
     submit = SubmitField("Change password")

@@ -30,6 +30,12 @@ class Organizer(UserMixin, db.Model):
     # Part of every session's and remember cookie's user id: raising it at logout
     # or password change ends all of them, on every instance, at once.
     session_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    # Branding (app/branding): normalised PNGs in storage under content-addressed keys,
+    # placed by a layout's logo and signature fields; the signer's words are placeholders.
+    logo_key: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    signature_key: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    signer_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    signer_title: so.Mapped[str | None] = so.mapped_column(sa.String(200))
 
     events: so.WriteOnlyMapped[Event] = so.relationship(
         back_populates="owner", cascade="all, delete-orphan", passive_deletes=True

@@ -1,4 +1,4 @@
-"""Sign in, sign out, sign up, change the password."""
+"""Sign in, sign out, sign up, change or reset the password."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.accounts import AccountError, authenticate, change_password, create_organizer
-from app.auth.forms import LoginForm, PasswordForm, SettingsForm, SignupForm
+from app.auth.forms import (
+    LoginForm,
+    PasswordForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SettingsForm,
+    SignupForm,
+)
 from app.extensions import db
 from app.security import throttle
 from app.validation import normalise_email
@@ -132,3 +139,69 @@ def settings():
         return redirect(url_for("auth.settings"))
     status = 400 if form.errors else 200
     return render_template("auth/settings.html", form=form), status
+
+
+def reset_unavailable() -> str | None:
+    """Why reset by email cannot work here, or None."""
+    from app.auth.reset import reset_base
+
+    if not current_app.config["MAIL"].enabled:
+        return "Email is off here (EMAIL_URL is not set)"
+    if reset_base() is None:
+        return "BASE_URL is not set, so a reset link cannot point at this site"
+    return None
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset_request():
+    from app.auth.reset import request_reset, reset_base
+
+    unavailable = reset_unavailable()
+    form = ResetRequestForm()
+    if request.method == "POST":
+        if unavailable:
+            abort(409, description=f"{unavailable}: ask whoever runs this site to reset it.")
+        wait = throttle.attempt("reset_address", throttle.client_address())
+        if wait:
+            throttle.refuse(wait, "password reset requests from your address")
+    if form.validate_on_submit():
+        email = normalise_email(form.email.data)
+        # Per address, whether or not it has an account: the limit tells nothing.
+        wait = throttle.attempt("reset_account", email)
+        if wait:
+            throttle.refuse(wait, "password reset requests for this address")
+        request_reset(email, reset_base() or "")
+        # The same page whether or not the address has an account.
+        flash(
+            f"A message is on its way to {email}. If it has an account here, the message "
+            "holds a link to set a new password; the link works once, within an hour.",
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    status = 400 if form.errors else 200
+    return render_template("auth/reset_request.html", form=form, unavailable=unavailable), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    from app.auth.reset import organizer_for
+
+    organizer = organizer_for(token)
+    if organizer is None:
+        abort(
+            404,
+            description="This reset link is not valid: it has expired, was already used, "
+            "or was cut short. Ask for a new one.",
+        )
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(organizer, form.password.data or "")
+        except AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            logout_user()
+            flash("Password set; sign in with it. Every other browser is signed out.", "success")
+            return redirect(url_for("auth.login"))
+    status = 400 if form.errors else 200
+    return render_template("auth/reset.html", form=form), status

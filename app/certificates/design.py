@@ -1,17 +1,12 @@
 """The certificate designer: layout JSON with a live preview, and the background.
 
-Backgrounds go from the browser straight to storage through a presigned POST
-(Vercel refuses request bodies over 4.5 MB); the server then fetches the
-object, decodes it with Pillow and keeps a normalised PNG under a
-content-addressed key.
+Backgrounds come in through `uploads` (presigned POST, checked, normalised), like the
+organizer's logo and signature.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-import secrets
 
 from flask import (
     Blueprint,
@@ -32,19 +27,10 @@ from app.events.models import Event
 from app.extensions import db
 
 bp = Blueprint("design", __name__, url_prefix="/events/<int:event_id>/design")
-MAX_UPLOAD = 10 * 1024 * 1024
-# What upload_url hands out: a creation stamp (for the checker's sweep), then a token.
-UPLOAD_NAME = re.compile(r"\d{8}T\d{6}-[0-9a-f]{24}")
 
 
 def upload_prefix(event: Event) -> str:
     return f"uploads/event-{event.id}/"
-
-
-def is_upload_of(event: Event, key: str) -> bool:
-    """A key that `upload_url` could have handed out for this event, nothing else."""
-    prefix = upload_prefix(event)
-    return key.startswith(prefix) and UPLOAD_NAME.fullmatch(key[len(prefix) :]) is not None
 
 
 @bp.before_request
@@ -69,6 +55,9 @@ def render_page(
     status: int = 200,
     background_error: str | None = None,
 ):
+    from app.designs.forms import SaveDesignForm
+    from app.designs.views import apply_form, own_designs
+
     return render_template(
         "certificates/design.html",
         event=event,
@@ -77,6 +66,9 @@ def render_page(
         background=BackgroundForm(),
         background_error=background_error,
         confirm=ConfirmForm(),
+        apply=apply_form(event),
+        save_design=SaveDesignForm(formdata=None),
+        designs=own_designs(),
     ), status
 
 
@@ -93,34 +85,71 @@ def edit(event_id: int):
     return render_page(event, form, [])
 
 
+def event_layout(event: Event, source):
+    """`source` parsed as a layout for this event: valid, and every placeholder one of
+    its fields; LayoutError otherwise."""
+    from app.certificates.rendering import LayoutError, parse_layout, unknown_placeholders
+
+    layout = parse_layout(source)
+    unknown = unknown_placeholders(layout, event.custom_fields or [])
+    if unknown:
+        raise LayoutError(unknown)
+    return layout
+
+
+def save(event: Event, layout) -> None:
+    """Store the layout; say when a branding field has no image to draw yet."""
+    from app.certificates.rendering import ImageField, layout_to_json
+
+    event.certificate_layout = layout_to_json(layout)
+    db.session.commit()
+    flash("Layout saved.", "success")
+    uploaded = {"logo": event.logo_key, "signature": event.signature_key}
+    for kind in dict.fromkeys(f.type for f in layout.fields if isinstance(f, ImageField)):
+        if not uploaded[kind]:
+            flash(
+                f"The layout has a {kind} field but you have not uploaded a {kind}: it draws "
+                "nothing until you do (Branding, in your settings).",
+                "info",
+            )
+
+
 @bp.post("/layout")
 def save_layout(event_id: int):
-    from app.certificates.rendering import LayoutError, layout_to_json, parse_layout
+    from app.certificates.rendering import LayoutError
 
     event = owned_event_or_404(event_id)
     form = LayoutForm()
     if not form.validate_on_submit():
         return render_page(event, form, [], 400)
     try:
-        layout = parse_layout(form.layout.data)
+        layout = event_layout(event, form.layout.data)
     except LayoutError as exc:
         return render_page(event, form, exc.messages, 400)
-    event.certificate_layout = layout_to_json(layout)
-    db.session.commit()
-    flash("Layout saved.", "success")
+    save(event, layout)
     return redirect(url_for("design.edit", event_id=event.id))
+
+
+def sample_values(event: Event) -> dict[str, str]:
+    """Placeholder values for the preview: a participant's own where there is one,
+    else the field's name in brackets, so the organizer sees what goes where."""
+    import sqlalchemy as sa
+
+    from app.certificates.issuing import field_values
+    from app.participants.models import Participant
+
+    query = sa.select(Participant.fields).where(
+        Participant.event_id == event.id, Participant.fields.is_not(None)
+    )
+    values = json.loads(field_values(event, db.session.scalar(query.limit(1))))
+    return {key: value or f"[{key}]" for key, value in values.items()}
 
 
 @bp.route("/preview.png", methods=["GET", "POST"])
 def preview(event_id: int):
     """The saved layout (GET) or the one being edited (POST, JSON), drawn with a sample name."""
-    from app.certificates.issuing import event_date_text, event_template
-    from app.certificates.rendering import (
-        LayoutError,
-        UndrawableTextError,
-        parse_layout,
-        render_preview,
-    )
+    from app.certificates.issuing import brand_images, event_date_text, event_template
+    from app.certificates.rendering import LayoutError, UndrawableTextError, render_preview
 
     event = owned_event_or_404(event_id)
     layout, background = event_template(event)
@@ -135,7 +164,7 @@ def preview(event_id: int):
                 raise LayoutError(
                     ['Send a JSON object {"layout": "<the layout JSON>"} as the request body.']
                 )
-            layout = parse_layout(body["layout"])
+            layout = event_layout(event, body["layout"])
         except LayoutError as exc:
             return jsonify(error="Bad Request", status=400, messages=exc.messages), 400
     try:
@@ -145,6 +174,8 @@ def preview(event_id: int):
             event_title=event.title,
             event_date=event_date_text(event),
             language=event.language,
+            images=brand_images(event),
+            field_values=sample_values(event),
         )
     except UndrawableTextError as exc:
         # An event saved before titles were checked: say what to edit.
@@ -159,22 +190,15 @@ def preview(event_id: int):
 @bp.post("/upload")
 def upload_url(event_id: int):
     """Where the browser may post one background file, and for how long."""
-    from app.checker.hygiene import stamp
-    from app.database import utcnow
-    from app.storage import get_storage
+    from app.certificates.uploads import grant
 
-    event = owned_event_or_404(event_id)
-    # Stamped with its time: the checker deletes uploads never confirmed after a day.
-    key = f"{upload_prefix(event)}{stamp(utcnow())}-{secrets.token_hex(12)}"
-    post = get_storage().presigned_post(
-        key, content_type="application/octet-stream", max_size=MAX_UPLOAD, expires_in=600
-    )
-    return jsonify(url=post.url, fields=post.fields, key=key)
+    return grant(upload_prefix(owned_event_or_404(event_id)))
 
 
 @bp.post("/background")
 def set_background(event_id: int):
     from app.certificates.rendering import BackgroundBusy, BackgroundError, load_background
+    from app.certificates.uploads import is_upload_under, take
     from app.storage import NotFound, get_storage
 
     event = owned_event_or_404(event_id)
@@ -183,27 +207,22 @@ def set_background(event_id: int):
         return refuse_background(
             event, "The upload form expired or was incomplete: choose the file and upload again."
         )
+
     key = form.key.data or ""
-    if not form.validate_on_submit() or not is_upload_of(event, key):
+    if not is_upload_under(upload_prefix(event), key):
         return refuse_background(
             event, "This upload does not belong to this event; upload the file again."
         )
-    storage = get_storage()
     try:
-        upload = storage.get(key)
+        final_key = take(key, load_background, f"templates/event-{event.id}/")
     except NotFound:
         return refuse_background(event, "The uploaded file was not found; upload it again.")
-    try:
-        normalised = load_background(upload)
     except BackgroundError as exc:
         return refuse_background(event, f"That background cannot be used: {exc}")
     except BackgroundBusy as exc:
         response, status = refuse_background(event, str(exc), 503)
         return response, status, {"Retry-After": "30"}
-    finally:
-        storage.delete(key)
-    final_key = f"templates/event-{event.id}/{hashlib.sha256(normalised).hexdigest()}.png"
-    storage.put(final_key, normalised, "image/png")
+    storage = get_storage()
     replaced = event.certificate_background_key
     event.certificate_background_key = final_key
     db.session.commit()

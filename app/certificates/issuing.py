@@ -2,7 +2,8 @@
 
 1. A claim (see `app.checker.claims`) gives an attempt its own code and
    turns the participant and event into a `Draft`: plain data, no ORM rows.
-2. `write_files` renders the draft and stores its PNG and PDF under keys made
+2. `write_files` signs the draft's Open Badges credential, renders it (the
+   credential baked into the PNG) and stores its PNG and PDF under keys made
    from the attempt's code, with no connection held, so two attempts never
    write the same object.
 3. `record` inserts the row in a short transaction, only while the claim's
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ RENDERED = (
     "verify_url",
     "issued_at",
     "language",
+    "field_values",
 )
 RECORDED = ("participant_id", "event_id", "issuer", *RENDERED)
 _BACKGROUND_CACHE = 16
@@ -88,8 +91,9 @@ def verify_url(code: str, base: str | None = None) -> str:
     )
 
 
-def _background(key: str, storage=None) -> bytes:
-    # Background keys are content-addressed, so a cached copy never goes stale.
+def _stored_image(key: str, storage=None) -> bytes:
+    # Background, logo and signature keys are content-addressed: a cached copy never
+    # goes stale.
     with _backgrounds_lock:
         if key in _backgrounds:
             _backgrounds.move_to_end(key)
@@ -117,16 +121,48 @@ def event_template(event, storage=None):
     """The parsed layout and background bytes (None: the default) of an event, or of
     anything with its two template columns (a `Draft`'s snapshot)."""
     key = event.certificate_background_key
-    return _layout(event.certificate_layout), (_background(key, storage) if key else None)
+    return _layout(event.certificate_layout), (_stored_image(key, storage) if key else None)
 
 
-def render_files(certificate, event, storage=None) -> tuple[bytes, bytes]:
-    """PNG and PDF of a certificate, from what its row (or draft) records."""
+def brand_images(source, storage=None) -> dict[str, bytes]:
+    """The organizer's logo and signature PNGs that `source` (an event, a `Template`)
+    names. Their keys are content-addressed, so the shared cache never goes stale."""
+    keys = {"logo": source.logo_key, "signature": source.signature_key}
+    return {kind: _stored_image(key, storage) for kind, key in keys.items() if key}
+
+
+def field_values(event: Event, custom: dict[str, str] | None) -> str:
+    """What a certificate's placeholders say beyond its columns, as its row records it:
+    the participant's custom fields, the issuer and the organizer's signer."""
+    owner = event.owner
+    custom = custom or {}
+    values = {key: custom.get(key, "") for key in event.custom_fields or ()}
+    values |= {
+        "issuer": owner.issuer_name,
+        "signer_name": owner.signer_name or "",
+        "signer_title": owner.signer_title or "",
+    }
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def render_files(certificate, event, storage=None, credential=None) -> tuple[bytes, bytes]:
+    """PNG and PDF of a certificate, from what its row (or draft) records. With a
+    credential (the row's, unless a draft's is given) the PNG carries it baked in and
+    the PDF is signed (PAdES) with the same key; without one, neither."""
     from app.certificates.rendering import CertificateData, render_png_pdf
 
     data = CertificateData(**{name: getattr(certificate, name) for name in RENDERED})
     layout, background = event_template(event, storage)
-    return render_png_pdf(data, layout, background)
+    png, pdf = render_png_pdf(data, layout, background, brand_images(event, storage))
+    credential = credential or getattr(certificate, "credential_jws", None)
+    if credential:
+        from app.credentials.baking import bake
+        from app.credentials.pdf_signing import pdf_signing, sign_pdf
+
+        png = bake(png, credential)
+        if signing := pdf_signing():
+            pdf = sign_pdf(pdf, certificate.issued_at, *signing)
+    return png, pdf
 
 
 def file_digests(png: bytes, pdf: bytes) -> tuple[str, str]:
@@ -137,6 +173,8 @@ def file_digests(png: bytes, pdf: bytes) -> tuple[str, str]:
 class Template:
     certificate_layout: str | None
     certificate_background_key: str | None
+    logo_key: str | None = None
+    signature_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,14 +189,21 @@ class Draft:
     event_date: str
     language: str
     issuer: str
+    field_values: str
     verify_url: str
     issued_at: datetime
     template: Template
     replaces_code: str | None  # the current certificate this one supersedes
+    organizer_id: int
+    status_index: int | None  # its place in the revocation status list
 
 
 def draft(
-    participant: Participant, code: str, issued_at: datetime, base: str | None = None
+    participant: Participant,
+    code: str,
+    issued_at: datetime,
+    base: str | None = None,
+    status_index: int | None = None,
 ) -> Draft:
     """Snapshot a participant's certificate-to-be (inside the claim's transaction)."""
     event = participant.event
@@ -172,10 +217,18 @@ def draft(
         event_date=event_date_text(event),
         language=event.language,
         issuer=event.owner.issuer_name,
+        field_values=field_values(event, participant.fields),
         verify_url=verify_url(code, base),
         issued_at=issued_at.replace(microsecond=0),
-        template=Template(event.certificate_layout, event.certificate_background_key),
+        template=Template(
+            event.certificate_layout,
+            event.certificate_background_key,
+            event.logo_key,
+            event.signature_key,
+        ),
         replaces_code=current.code if current is not None else None,
+        organizer_id=event.owner_id,
+        status_index=status_index,
     )
 
 
@@ -183,12 +236,14 @@ def draft(
 class Files:
     png_sha256: str
     pdf_sha256: str
+    credential_jws: str | None  # None while credentials are off
 
 
 def write_files(item: Draft, storage) -> Files:
-    """Render and store the draft's files (no database access). On failure nothing of
-    this attempt stays behind, as far as storage still answers within CLEANUP_SECONDS."""
-    png, pdf = render_files(item, item.template, storage)
+    """Sign, render and store the draft's files (no database access). On failure nothing
+    of this attempt stays behind, as far as storage still answers within CLEANUP_SECONDS."""
+    credential = sign_credential(item)
+    png, pdf = render_files(item, item.template, storage, credential)
     png_key, pdf_key = certificate_keys(item.code)
     try:
         storage.put(png_key, png, "image/png")
@@ -198,7 +253,7 @@ def write_files(item: Draft, storage) -> Files:
         # code no row holds, and the checker's orphan sweep removes it.
         discard([item.code], storage.bounded(CLEANUP_SECONDS))
         raise
-    return Files(*file_digests(png, pdf))
+    return Files(*file_digests(png, pdf), credential)
 
 
 def discard(codes, storage) -> bool:
@@ -212,6 +267,14 @@ def discard(codes, storage) -> bool:
                 current_app.logger.warning("could not delete %s", key, exc_info=True)
                 done = False
     return done
+
+
+def sign_credential(item: Draft) -> str | None:
+    """The certificate's Open Badges credential (None while credentials are off)."""
+    from app.credentials.badge import Facts, issue
+
+    facts = Facts(**{name: getattr(item, name) for name in Facts.__dataclass_fields__})
+    return issue(facts, item.status_index)
 
 
 def current_certificate(participant_id: int) -> Certificate | None:
@@ -249,7 +312,17 @@ def record(item: Draft, files: Files, now: datetime) -> Certificate | None:
         pdf_key=pdf_key,
         png_sha256=files.png_sha256,
         pdf_sha256=files.pdf_sha256,
+        credential_jws=files.credential_jws,
     )
     db.session.add(certificate)
+    db.session.execute(
+        sa.update(Participant).where(Participant.id == item.participant_id).values(certified=True)
+    )
     db.session.flush()
     return certificate
+
+
+def request_reissue(certificate: Certificate, now: datetime) -> None:
+    """Ask the checker for a new certificate to replace this one (the caller commits)."""
+    certificate.reissue_requested_at = now
+    certificate.participant.certified = False

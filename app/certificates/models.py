@@ -34,6 +34,9 @@ class Certificate(db.Model):
     event_date: so.Mapped[str] = so.mapped_column(sa.String(100))
     language: so.Mapped[str] = so.mapped_column(sa.String(35), default="en", server_default="en")
     issuer: so.Mapped[str] = so.mapped_column(sa.String(254))
+    # The placeholder values beyond the columns above (custom fields, the signer), as
+    # issued: canonical JSON, so that the files render again from the row alone.
+    field_values: so.Mapped[str | None] = so.mapped_column(sa.Text)
     verify_url: so.Mapped[str] = so.mapped_column(sa.String(500))
     png_key: so.Mapped[str] = so.mapped_column(sa.String(500))
     pdf_key: so.Mapped[str] = so.mapped_column(sa.String(500))
@@ -48,6 +51,9 @@ class Certificate(db.Model):
     # The organizer asked for a new certificate to replace this one; the
     # checker's single issuing path does it (now, or on its next run).
     reissue_requested_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The Open Badges 3.0 credential (compact VC-JWT), signed with the files under the
+    # attempt's claim and baked into the PNG; None when issued while credentials were off.
+    credential_jws: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     participant: so.Mapped[Participant] = so.relationship()
     event: so.Mapped[Event] = so.relationship()

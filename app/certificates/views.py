@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, stream_with_conte
 from flask_login import login_required
 
 from app.certificates.forms import RevokeForm
+from app.certificates.issuing import request_reissue
 from app.certificates.models import Certificate
 from app.certificates.queries import (
     by_holder,
@@ -110,7 +111,7 @@ def reissue(event_id: int, certificate_id: int):
         return to_event(event_id)
     if (refusal := refuse_unless_ended(event)) is not None:
         return refusal
-    certificate.reissue_requested_at = utcnow()
+    request_reissue(certificate, utcnow())
     name = participant.name
     db.session.commit()
     say_result(run_for(event, participant), name)
@@ -128,7 +129,7 @@ def reissue_outdated(event_id: int):
         return refusal
     stale = [c for c in certificates_by_participant(event).values() if outdated(c)]
     for certificate in stale:
-        certificate.reissue_requested_at = utcnow()
+        request_reissue(certificate, utcnow())
     db.session.commit()
     if stale:
         result = run_for(event)

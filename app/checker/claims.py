@@ -29,6 +29,7 @@ from app.certificates.codes import new_code
 from app.certificates.issuing import Draft, draft
 from app.checker.models import CheckerRun, IssueClaim
 from app.checker.work import _waiting, due, owed
+from app.credentials.models import allocate_slots
 from app.database import utcnow
 from app.extensions import db
 from app.participants.models import Participant
@@ -179,6 +180,7 @@ def _drafts(token: str, now: datetime, verify_base: str | None) -> list[Claim]:
         Participant.id.in_([claim.participant_id for claim in claims]), *owed(), ~_waiting(now)
     )
     participants = {participant.id: participant for participant in db.session.scalars(query)}
+    slots = allocate_slots([c.code for c in claims if c.participant_id in participants])
     issued_at = utcnow()
     result = []
     for claim in claims:
@@ -190,7 +192,7 @@ def _drafts(token: str, now: datetime, verify_base: str | None) -> list[Claim]:
                 token=token,
                 code=claim.code,
                 stale_codes=tuple(claim.stale_codes.split()),
-                draft=draft(participant, claim.code, issued_at, verify_base)
+                draft=draft(participant, claim.code, issued_at, verify_base, slots[claim.code])
                 if participant
                 else None,
             )

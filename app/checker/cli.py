@@ -3,19 +3,21 @@
 Exit status: 0 when every run finished (work may remain for the next one);
 1 when a run failed, when a certificate failed to issue in this invocation
 (cron platforms then flag the job, and the organizer sees the error on the
-event page), or when `--until-done` stopped making progress.
+event page), or when `--until-done` stopped making progress. With
+`--workers N`, 1 when any worker's status was not 0.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from contextlib import ExitStack
 from typing import Any
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 
 from app.checker.models import Outcome, Trigger
 from app.checker.run import CheckResult, check_events
@@ -39,8 +41,18 @@ HELD_WAIT_SECONDS = 150.0  # longer than any claim's lease
     help="Start another run while the last one ran out of time with work left, or "
     "found work held by another run (waiting for that run's claims to finish or lapse).",
 )
-def check(budget: float | None, until_done: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Run this many checker processes at once, each with its own runs, budget and "
+    "claims (about one per core: rendering is CPU-bound).",
+)
+def check(budget: float | None, until_done: bool, workers: int) -> None:
     """Move events by the clock and issue the certificates that are due."""
+    if workers > 1:
+        click.get_current_context().exit(_fan_out(workers, budget, until_done))
     failed = False
     waited_since: float | None = None
     while True:
@@ -65,11 +77,30 @@ def check(budget: float | None, until_done: bool) -> None:
         waited_since = None
         if not until_done or result.outcome != Outcome.TIME_UP:
             break
-        if result.issued + result.failed == 0:
+        if result.issued + result.failed + result.mailed + result.mail_failed == 0:
             click.echo("No progress within the budget; stopping. Try a larger --budget.", err=True)
             failed = True
             break
     click.get_current_context().exit(1 if failed else 0)
+
+
+def _fan_out(workers: int, budget: float | None, until_done: bool) -> int:
+    """Start `workers` processes of this same command and wait for them all.
+
+    Processes rather than threads: rendering holds the GIL. They share nothing
+    but the database, where the claims keep them off each other's work, so
+    they are exactly as safe together as separate cron runs.
+    """
+    info = click.get_current_context().find_object(ScriptInfo)
+    app = ["--app", info.app_import_path] if info and info.app_import_path else []
+    command = [sys.executable, "-m", "flask", *app, "events", "check"]
+    command += [*(["--budget", str(budget)] if budget else []), *(["--until-done"] * until_done)]
+    processes = [subprocess.Popen(command) for _ in range(workers)]  # noqa: S603 (our own argv)
+    statuses = [process.wait() for process in processes]
+    for number, status in enumerate(statuses, 1):
+        if status:
+            click.echo(f"worker {number} of {workers} exited with status {status}", err=True)
+    return 1 if any(statuses) else 0
 
 
 def _one_run(budget: float | None) -> CheckResult:
@@ -94,6 +125,7 @@ def summary(result: CheckResult) -> str:
         f"run {result.run_id}: {result.outcome}; moved {result.events_moved} event(s), "
         f"issued {result.issued}, failed {result.failed}, remaining {_count(result.remaining)}"
         f" ({_count(result.deferred)} waiting to retry, {_count(result.held)} held by other runs),"
+        f" emailed {result.mailed} ({result.mail_failed} send attempts failed),"
         f" {result.duration:.1f} s"
     )
     return f"{line}; error: {result.error}" if result.error else line

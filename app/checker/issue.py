@@ -139,7 +139,13 @@ def _record(claim: Claim, files: Files, now: datetime) -> bool:
     assert claim.draft is not None
     try:
         with db.session.begin_nested():
-            return record(claim.draft, files, now) is not None
+            certificate = record(claim.draft, files, now)
+            if certificate is not None and certificate.event.email_certificates:
+                from app.mail.outbox import queue_certificate
+
+                # In the fenced transaction: the message exists exactly when the certificate does.
+                queue_certificate(certificate, now)
+            return certificate is not None
     except sa.exc.IntegrityError:
         # The backstop (one current certificate per participant) fired.
         log.warning("participant %s already had a certificate", claim.participant_id)

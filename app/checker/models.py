@@ -13,6 +13,7 @@ from app.extensions import db
 
 
 class Outcome(enum.StrEnum):
+    PENDING = "pending"  # a fan-out invocation reserved, not started yet
     RUNNING = "running"
     DONE = "done"  # no claimable work was left
     HELD = "held"  # work is left, but other live runs hold its claims
@@ -27,6 +28,7 @@ class Trigger(enum.StrEnum):
     BUTTON = "button"  # an organizer's "Issue now"
     ISSUE = "issue"  # an organizer's Issue or Re-issue of one participant
     CALL = "call"  # check_events() called from code
+    FAN_OUT = "fan_out"  # the cron route, called by another run to share its backlog
 
 
 class CheckerRun(db.Model):
@@ -51,6 +53,10 @@ class CheckerRun(db.Model):
     # abandoned; renewed with each batch it claims.
     expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # Fan-out: the invocations of the cron route this run started, and why any
+    # were not (a bad BASE_URL, a refused call); the run's own outcome stands.
+    fanned_out: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    fan_out_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     def __repr__(self) -> str:
         return f"<CheckerRun {self.id} {self.outcome}>"

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -28,6 +28,7 @@ from flask import current_app
 from app.certificates.issuing import verify_base
 from app.checker.claims import ClaimTimeout, claim_batch, release, write_transaction
 from app.checker.failures import describe, retry_now
+from app.checker.fan_out import Dispatch, fan_out, record_fan_out, settle, wanted
 from app.checker.hygiene import sweep_storage
 from app.checker.issue import RunError, commit_batch, preflight, write_batch
 from app.checker.models import Outcome, Trigger
@@ -39,6 +40,10 @@ from app.extensions import db
 from app.storage import Storage, get_storage
 
 BATCH_SIZE = 10
+# Until a run has timed a certificate its leases are a guess, and a cold process (a
+# new worker, a fresh serverless instance) renders its first ones slowly: it claims
+# this few first, so that a lapsed guess never costs others a whole batch.
+FIRST_BATCH_SIZE = 2
 # Time kept in hand for one more certificate: before this run has timed one,
 # a guess (at most half the budget); then 1.5 times the slowest so far.
 FIRST_RESERVE_SECONDS = 0.5
@@ -53,6 +58,9 @@ LEASE_MAX_SECONDS = 120.0
 # A certificate's storage calls stop this long before the deadline, leaving time to
 # delete a half-stored attempt and record the failure.
 RECORD_RESERVE_SECONDS = 1.0
+# Starting successors after the run is recorded needs a transaction and a moment to
+# hear refusals, inside the hard stop.
+SUCCESSOR_RESERVE_SECONDS = 0.7
 # Storage housekeeping needs a listing or two; only with this much time left.
 SWEEP_RESERVE_SECONDS = 3.0
 
@@ -71,12 +79,17 @@ class CheckResult:
     events_moved: int = 0
     issued: int = 0  # committed in this run
     failed: int = 0
+    mailed: int = 0  # messages sent in this run
+    mail_failed: int = 0  # send attempts that failed (retried later or given up)
     remaining: int | None = 0  # attended participants of ended events still owed a certificate
     deferred: int | None = 0  # of those, waiting out a back-off after a failure
     held: int | None = 0  # of those, claimed by another live run
     duration: float = 0.0
     error: str | None = None
+    fanned_out: int = 0  # invocations of the cron route this run started
+    fan_out_error: str | None = None
     codes: list[str] = field(default_factory=list, repr=False)  # issued in this run
+    dispatches: list[Dispatch] = field(default_factory=list, repr=False)
     # Stopped at the hard deadline: its thread may still be stuck in a call.
     stopped: bool = field(default=False, repr=False)
 
@@ -87,9 +100,9 @@ class CheckResult:
         return self.remaining - self.deferred
 
     def as_dict(self) -> dict[str, object]:
-        data = {**asdict(self), "due": self.due, "duration": round(self.duration, 3)}
-        del data["codes"], data["stopped"]
-        return data
+        hidden = {"codes", "stopped", "dispatches"}  # dispatches hold threads: no copying
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
+        return {**data, "due": self.due, "duration": round(self.duration, 3)}
 
 
 @dataclass
@@ -156,6 +169,7 @@ class _Scope:
     event_id: int | None
     participant_id: int | None
     verify_base: str | None
+    adopt: int | None = None
 
 
 def check_events(
@@ -167,13 +181,15 @@ def check_events(
     trigger: str = Trigger.CALL.value,
     retry_failed: bool = False,
     on_progress: ProgressCallback | None = None,
+    adopt: int | None = None,
 ) -> CheckResult:
     """Run the checker once, within `budget_seconds` (default CHECKER_BUDGET_SECONDS).
 
     `now` is the clock for event states, back-off and storage housekeeping
     (tests move it); `event_id` limits the run to one event, `participant_id`
     to one participant; `retry_failed` makes that event's failed certificates
-    due at once; `on_progress(done, total)` follows progress. Needs an app
+    due at once; `on_progress(done, total)` follows progress; `adopt` is the
+    fan-out reservation this run fulfils (see app.checker.fan_out). Needs an app
     context; commits the caller's session first (the run uses its own
     connections). Never raises for the database or storage: a run that could
     not even be recorded comes back failed, with run_id None.
@@ -184,7 +200,7 @@ def check_events(
     # The caller's connection goes back to the pool: a pool of one must serve the run.
     db.session.commit()
     clock = _Clock(started=started, budget=float(budget_seconds), cancelled=threading.Event())
-    scope = _Scope(now or utcnow(), event_id, participant_id, verify_base())
+    scope = _Scope(now or utcnow(), event_id, participant_id, verify_base(), adopt)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     box: dict[str, object] = {}
 
@@ -235,6 +251,7 @@ def _run(
             clock.budget,
             deadline=clock.deadline,
             expires_at=clock.lease_until(),
+            adopt=scope.adopt,
         )
     except (sa.exc.DBAPIError, ClaimTimeout) as exc:
         # Nothing was claimed: the caller gets a failed result to show, not an exception.
@@ -254,6 +271,8 @@ def _run(
         )
     result = CheckResult(run_id=run_id, trigger=trigger, event_id=scope.event_id)
     box["partial"] = result
+    mail_held, mail_left = 0, False
+    claimable = 0
     try:
         try:
             with write_transaction(clock.deadline):
@@ -262,6 +281,8 @@ def _run(
                     retry_now(scope.event_id, scope.now)
             progress = _progress(on_progress, scope, clock, result)
             out_of_time = _issue_due(scope, clock, result, progress, run_id)
+            if not out_of_time and scope.participant_id is None:
+                mail_left, mail_held = _send_mail(scope, clock, result)
             if scope.event_id is None and clock.left() > SWEEP_RESERVE_SECONDS:
                 storage = get_storage().bounded(clock.left() - 1)
                 sweep_storage(scope.now, storage, run_id, clock.deadline)
@@ -270,6 +291,11 @@ def _run(
         left = _backlog(scope, clock.hard_stop - 0.5)
         result.remaining, result.deferred, result.held = left.remaining, left.deferred, left.held
         result.outcome = _outcome(out_of_time, left).value
+        if result.outcome != Outcome.TIME_UP and mail_left:
+            result.outcome = Outcome.TIME_UP.value  # messages are still due
+        elif result.outcome == Outcome.DONE and mail_held:
+            result.outcome = Outcome.HELD.value  # other runs are still sending
+        claimable = left.due - left.held
     except Exception as exc:
         db.session.rollback()
         result.outcome = Outcome.FAILED.value
@@ -282,9 +308,63 @@ def _run(
             result.held = left.held
         except Exception:
             db.session.rollback()
+    _settle(result, clock)
     result.duration = time.monotonic() - clock.started
     _finish(result, clock)
+    progressed = result.issued + result.failed > 0
+    in_time = clock.hard_stop - time.monotonic() > SUCCESSOR_RESERVE_SECONDS
+    if result.outcome == Outcome.TIME_UP and progressed and claimable > 0 and in_time:
+        # Out of time with work left: successors carry on. Started once this run is
+        # recorded as finished, so that its slot is free and the cap holds throughout.
+        before = len(result.dispatches)
+        _fan_out(scope, clock, result, run_id, claimable, own_seconds=0.0)
+        if len(result.dispatches) > before:
+            earlier = result.fanned_out, result.fan_out_error
+            result.dispatches = result.dispatches[before:]
+            _settle(result, clock)
+            result.fanned_out += earlier[0]
+            result.fan_out_error = "; ".join(filter(None, (earlier[1], result.fan_out_error)))
+            result.fan_out_error = result.fan_out_error or None
+            record_fan_out(run_id, result.fanned_out, result.fan_out_error, clock.hard_stop - 0.2)
     return result
+
+
+def _send_mail(scope: _Scope, clock: _Clock, result: CheckResult) -> tuple[bool, int]:
+    """Drain the outbox after issuing, within what is left of the budget; whether
+    the budget ran out, and how many messages other runs are sending."""
+    from app.mail.outbox import drain
+
+    # Claimed until the run's hard stop: each send ends by the deadline (its
+    # timeout is capped), so no live run's message is ever taken over.
+    until = utcnow() + timedelta(seconds=max(clock.hard_stop - time.monotonic(), 0.1))
+    sent = drain(scope.now, clock.deadline, scope.event_id, until)
+    result.mailed, result.mail_failed = sent.sent, sent.failed
+    return sent.out_of_time, sent.held
+
+
+def _settle(result: CheckResult, clock: _Clock) -> None:
+    if not result.dispatches:
+        return
+    try:
+        result.fanned_out, result.fan_out_error = settle(result.dispatches, clock.hard_stop - 0.4)
+    except (sa.exc.DBAPIError, ClaimTimeout):
+        db.session.rollback()
+        log.exception("could not record the fan-out of checker run %s", result.run_id)
+
+
+def _fan_out(
+    scope: _Scope, clock: _Clock, result: CheckResult, run_id: int, due: int, own_seconds: float
+) -> None:
+    """Start the invocations the due work needs beyond this run (bounded by CHECKER_FAN_OUT)."""
+    if scope.participant_id is not None or not current_app.config["CHECKER_FAN_OUT"]:
+        return
+    seconds_each = clock.slowest or FIRST_RESERVE_SECONDS
+    budget = float(current_app.config["CHECKER_BUDGET_SECONDS"])
+    count = wanted(due, seconds_each, own_seconds, budget)
+    if count:
+        result.dispatches.append(
+            fan_out(count, event_id=scope.event_id, deadline=clock.hard_stop - 0.5)
+        )
 
 
 def _outcome(out_of_time: bool, left: Backlog) -> Outcome:
@@ -333,7 +413,7 @@ def _issue_due(
     run_id: int,
 ) -> bool:
     """Issue batch after batch; True if the budget stopped it, False if nothing was claimable."""
-    checked = False
+    checked = fanned = False
     # A tiny budget still gets its first batch started, as long as any time is left.
     while clock.room_for_one() or (not checked and clock.left() > 0):
         claims = claim_batch(
@@ -341,7 +421,7 @@ def _issue_due(
             now=scope.now,
             event_id=scope.event_id,
             participant_id=scope.participant_id,
-            size=BATCH_SIZE,
+            size=BATCH_SIZE if clock.slowest else FIRST_BATCH_SIZE,
             lease_until=clock.lease_until(),
             deadline=clock.deadline,
             verify_base=scope.verify_base,
@@ -369,6 +449,12 @@ def _issue_due(
         result.failed += batch.failed
         result.codes += batch.issued
         progress()
+        if not fanned and clock.slowest and current_app.config["CHECKER_FAN_OUT"]:
+            fanned = True
+            # The first timed batch tells how far this run's budget goes; the rest of
+            # the due work goes to further invocations at once, not one after another.
+            due = _backlog(scope, clock.deadline)
+            _fan_out(scope, clock, result, run_id, due.due - due.held, own_seconds=clock.left())
         if batch.skipped:
             return True
     return True
@@ -396,6 +482,8 @@ def _finish(result: CheckResult, clock: _Clock) -> None:
             deferred=result.deferred,
             held=result.held,
             error=result.error,
+            fanned_out=result.fanned_out,
+            fan_out_error=result.fan_out_error,
         )
     except (sa.exc.DBAPIError, ClaimTimeout):
         # The result still reaches the caller; a later run marks this one abandoned.

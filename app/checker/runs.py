@@ -24,14 +24,37 @@ def start_run(
     *,
     deadline: float,
     expires_at: datetime,
+    adopt: int | None = None,
 ) -> int:
     """Record a new run (committed), after marking dead ones and pruning old ones; its id.
 
     `deadline` (time.monotonic) bounds the transaction; `expires_at` is the
-    run's first lease, renewed by each batch it claims.
+    run's first lease, renewed by each batch it claims. `adopt` is the id of a
+    fan-out reservation this run is: it becomes that row, while still pending
+    (else the run is recorded as a new one).
     """
     with write_transaction(deadline):
         now = utcnow()
+        if adopt is not None:
+            adopted = db.session.execute(
+                sa.update(CheckerRun)
+                .where(
+                    CheckerRun.id == adopt,
+                    CheckerRun.outcome == Outcome.PENDING.value,
+                    CheckerRun.expires_at > now,
+                    CheckerRun.event_id.is_(None)
+                    if event_id is None
+                    else CheckerRun.event_id == event_id,
+                )
+                .values(
+                    outcome=Outcome.RUNNING.value,
+                    started_at=now,
+                    expires_at=expires_at,
+                    budget_seconds=budget_seconds,
+                )
+            )
+            if adopted.rowcount == 1:
+                return adopt
         abandon_stale_runs(now)
         db.session.execute(
             sa.delete(CheckerRun).where(
@@ -62,7 +85,7 @@ def abandon_stale_runs(now: datetime) -> int:
     """
     query = (
         sa.select(CheckerRun)
-        .where(CheckerRun.outcome == Outcome.RUNNING.value)
+        .where(CheckerRun.outcome.in_([Outcome.RUNNING.value, Outcome.PENDING.value]))
         .order_by(CheckerRun.id)
     )
     if db.engine.dialect.name != "sqlite":
@@ -76,8 +99,12 @@ def abandon_stale_runs(now: datetime) -> int:
             seconds=run.budget_seconds + STALE_MARGIN_SECONDS
         )
         if limit < now:
+            run.error = (
+                "A fan-out invocation that never started."
+                if run.outcome == Outcome.PENDING.value
+                else "The run stopped without finishing (killed or timed out)."
+            )
             run.outcome = Outcome.ABANDONED.value
-            run.error = "The run stopped without finishing (killed or timed out)."
             stale += 1
     return stale
 
@@ -98,7 +125,7 @@ def last_scheduled_run() -> CheckerRun | None:
     """The latest run over all events: what cron and the CLI start (not "Issue now")."""
     query = (
         sa.select(CheckerRun)
-        .where(CheckerRun.event_id.is_(None))
+        .where(CheckerRun.event_id.is_(None), CheckerRun.outcome != Outcome.PENDING.value)
         .order_by(CheckerRun.started_at.desc(), CheckerRun.id.desc())
         .limit(1)
     )

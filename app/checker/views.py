@@ -41,7 +41,12 @@ def cron():
         )
         response.headers["WWW-Authenticate"] = 'Bearer realm="laurel-cron"'
         return response, status
-    result = check_events(trigger=Trigger.CRON.value)
+    # A call from a run fanning out names the reservation it fulfils (and its event).
+    result = check_events(
+        trigger=Trigger.CRON.value,
+        adopt=request.args.get("run", type=int),
+        event_id=request.args.get("event", type=int),
+    )
     # 200 whenever the run worked, even with work left: the next run continues.
     return jsonify(result.as_dict()), 500 if result.outcome == Outcome.FAILED else 200
 
@@ -91,11 +96,11 @@ def issue_now(event_id: int):
     if result.outcome == Outcome.FAILED:
         if not wants_json():
             flash(f"The checker could not run: {result.error}", "error")
-    elif not wants_json() or done.due == 0:
+    elif not wants_json() or done.due + mail_due(event.id) == 0:
         # The script reloads the page once nothing is due: this is what it then says.
         flash(f"{done.issued} of {done.total} certificates issued.", "success")
     if wants_json():
-        return jsonify(run=result.as_dict(), **progress_json(issuing))
+        return jsonify(run=result.as_dict(), **progress_json(issuing, event.id))
     return redirect(url_for("events.detail", event_id=event.id, _anchor="issue-now"))
 
 
@@ -103,13 +108,22 @@ def issue_now(event_id: int):
 @login_required
 def issue_status(event_id: int):
     """Progress for the page's script (or anyone curious): JSON only."""
-    return jsonify(progress_json(event_issuing(owned_event_or_404(event_id))))
+    return jsonify(progress_json(event_issuing(owned_event_or_404(event_id)), event_id))
 
 
-def progress_json(issuing: EventIssuing) -> dict[str, object]:
+def mail_due(event_id: int) -> int:
+    from app.database import utcnow
+    from app.mail.outbox import due_count
+
+    return due_count(event_id, utcnow())
+
+
+def progress_json(issuing: EventIssuing, event_id: int) -> dict[str, object]:
     progress = issuing.progress
     return {
         "ended": issuing.ended,
+        # Certificate emails still to send: the page's script keeps going for them too.
+        "mail_due": mail_due(event_id),
         "total": progress.total,
         "issued": progress.issued,
         "remaining": progress.remaining,

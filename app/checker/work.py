@@ -52,7 +52,13 @@ def owed(event_id: int | None = None, participant_id: int | None = None):
     ended = sa.select(Event.id).where(Event.status == EventStatus.ENDED.value)
     if event_id is not None:
         ended = ended.where(Event.id == event_id)
-    conditions = [Participant.attended.is_(True), Participant.event_id.in_(ended), ~_certified()]
+    conditions = [
+        # These two first: the partial index ix_participants_owed holds just these rows.
+        Participant.attended.is_(True),
+        Participant.certified.is_(False),
+        Participant.event_id.in_(ended),
+        ~_certified(),
+    ]
     if participant_id is not None:
         conditions.append(Participant.id == participant_id)
     return conditions

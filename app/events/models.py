@@ -53,7 +53,12 @@ class Event(db.Model):
     # The certificate template: a layout (JSON, see app/certificates/rendering)
     # and a background image in storage; None means the built-in default.
     certificate_layout: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # Email each certificate to its holder when it is issued (app/mail).
+    email_certificates: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     certificate_background_key: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    # The participants' extra CSV columns (role, hours...), in the file's order: the
+    # placeholders a layout may use beyond the built-in ones (app/participants/fields.py).
+    custom_fields: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON(none_as_null=True))
     # Archived: hidden from the dashboard, its certificates still verifiable.
     # An event with certificates is archived instead of deleted.
     archived_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
@@ -74,6 +79,14 @@ class Event(db.Model):
     def local(self, moment: datetime) -> datetime:
         """A stored UTC time in the event's own time zone."""
         return moment.astimezone(self.zone)
+
+    @property
+    def logo_key(self) -> str | None:
+        return self.owner.logo_key
+
+    @property
+    def signature_key(self) -> str | None:
+        return self.owner.signature_key
 
     def clock_status(self, now: datetime) -> EventStatus:
         return status_at(self.starts_at, self.ends_at, now)

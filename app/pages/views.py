@@ -57,13 +57,13 @@ def verify_form():
     return redirect(url_for("pages.verify", code=code))
 
 
-def lookup(code: str):
+def lookup(code: str, *, with_issuer: bool = False):
     """The certificate with this canonical code, or None; misses are throttled per
     address (only misses count: verifying many real certificates is normal use)."""
     from app.certificates.queries import certificate_by_code
 
     refuse_if_guessing()
-    certificate = certificate_by_code(code)
+    certificate = certificate_by_code(code, with_issuer=with_issuer)
     if certificate is None:
         throttle.record("verify_address", throttle.client_address())
     return certificate
@@ -76,7 +76,7 @@ def verify(code: str):
     canonical = normalise_code(code)
     if canonical and canonical != code:
         return redirect(url_for("pages.verify", code=canonical), 301)
-    certificate = lookup(code) if canonical else None
+    certificate = lookup(code, with_issuer=True) if canonical else None
     if certificate is None:
         return not_verified(code, UNKNOWN.format(code=code) if canonical else MALFORMED, 404)
     # The download buttons point at `download`, which signs a link when one

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.participants.fields import check_value, column_key
 from app.validation import (
     control_characters,
     describe_controls,
@@ -16,6 +18,7 @@ from app.validation import (
 
 MAX_ROWS = 10_000
 REQUIRED = ("name", "email")
+OWN_COLUMNS = (*REQUIRED, "attended")
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "attended"})
 FALSE_WORDS = frozenset({"no", "n", "false", "0", ""})
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -29,6 +32,8 @@ class ImportRow:
     name: str
     email: str
     attended: bool
+    # The custom fields (columns beyond OWN_COLUMNS), by key, in the file's order.
+    fields: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,26 @@ def parse_attended(raw: str) -> bool:
     raise ValueError(f"attended is {raw!r}; use yes or no")
 
 
+def custom_columns(header: list[str]) -> dict[str, int]:
+    """The custom fields' keys and positions: every named column beyond OWN_COLUMNS."""
+    extras: dict[str, int] = {}
+    errors = []
+    for index, raw in enumerate(header):
+        if not raw.strip() or raw.strip().lower() in OWN_COLUMNS:
+            continue
+        try:
+            key = column_key(raw)
+        except ValueError as exc:
+            errors.append(RowError(1, str(exc)))
+            continue
+        if key in extras:
+            errors.append(RowError(1, f"two columns are both the field {key}; keep one of them"))
+        extras[key] = index
+    if errors:
+        raise CSVImportError(errors)
+    return extras
+
+
 def read_header(reader: Iterable[list[str]]) -> tuple[dict[str, int], int]:
     """Column positions by name, and how many columns the header has."""
     header = next(iter(reader), None) or []
@@ -140,7 +165,9 @@ def shape_problem(cells: list[str], width: int, first: int, last: int) -> str | 
     return None
 
 
-def parse_row(cells: list[str], columns: dict[str, int], line: int) -> ImportRow:
+def parse_row(
+    cells: list[str], columns: dict[str, int], line: int, extras: dict[str, int] | None = None
+) -> ImportRow:
     def cell(name: str) -> str:
         index = columns.get(name)
         return cells[index].strip() if index is not None and index < len(cells) else ""
@@ -159,7 +186,11 @@ def parse_row(cells: list[str], columns: dict[str, int], line: int) -> ImportRow
     check_drawable(name)
     email = normalise_email(cell("email"))
     attended = parse_attended(cell("attended")) if "attended" in columns else False
-    return ImportRow(line, name, email, attended)
+    fields = {
+        key: check_value(key, cells[index] if index < len(cells) else "")
+        for key, index in (extras or {}).items()
+    }
+    return ImportRow(line, name, email, attended, fields)
 
 
 def parse_participants(data: bytes, existing_emails: set[str]) -> list[ImportRow]:
@@ -168,6 +199,7 @@ def parse_participants(data: bytes, existing_emails: set[str]) -> list[ImportRow
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
         columns, width = read_header(reader)
+        extras = custom_columns([name for name, _ in sorted(columns.items(), key=lambda c: c[1])])
         rows, errors, seen = [], [], {}
         last_line = reader.line_num
         for cells in reader:
@@ -191,7 +223,7 @@ def parse_participants(data: bytes, existing_emails: set[str]) -> list[ImportRow
                 problem = shape_problem(cells, width, first_line, last_line)
                 if problem:
                     raise ValueError(problem)
-                row = parse_row(cells, columns, line)
+                row = parse_row(cells, columns, line, extras)
                 if row.email in existing_emails:
                     raise ValueError(f"{row.email} is already a participant of this event")
                 if row.email in seen:
@@ -225,8 +257,15 @@ def write_csv(header: list[str], rows: Iterable[Iterable[str]]) -> str:
     return buffer.getvalue()
 
 
-def export_csv(rows: Iterable[tuple[str, str, bool]]) -> str:
+def export_csv(
+    rows: Iterable[tuple[str, str, bool, dict[str, str] | None]], keys: Iterable[str] = ()
+) -> str:
+    """The participants as an import would read them back, custom fields included."""
+    keys = list(keys)
     return write_csv(
-        ["name", "email", "attended"],
-        ((name, email, "yes" if attended else "no") for name, email, attended in rows),
+        [*OWN_COLUMNS, *keys],
+        (
+            [name, email, "yes" if attended else "no", *((fields or {}).get(k, "") for k in keys)]
+            for name, email, attended, fields in rows
+        ),
     )

@@ -13,7 +13,8 @@ from app.events.access import owned_event_or_404
 from app.events.forms import ConfirmForm
 from app.extensions import db
 from app.participants.csv_io import CSVImportError, export_csv, parse_participants
-from app.participants.forms import ImportForm, ParticipantForm
+from app.participants.fields import merged_keys
+from app.participants.forms import ImportForm, ParticipantForm, custom_values, participant_form
 from app.participants.models import Participant
 from app.participants.queries import existing_emails, owned_participant_or_404, participants_of
 from app.validation import normalise_email
@@ -58,7 +59,7 @@ def checked_email(form: ParticipantForm, taken: set[str]) -> str | None:
 @bp.route("/new", methods=["GET", "POST"])
 def create(event_id: int):
     event = owned_event_or_404(event_id)
-    form = ParticipantForm()
+    form = participant_form(event.custom_fields)
     if form.validate_on_submit() and (email := checked_email(form, existing_emails(event))):
         with conflict_as_409(
             f"{email} was added to this event by another request at the same moment. "
@@ -70,6 +71,7 @@ def create(event_id: int):
                     name=form.name.data.strip(),
                     email=email,
                     attended=form.attended.data,
+                    fields=custom_values(form, event.custom_fields) or None,
                 )
             )
         flash(f"Added {form.name.data.strip()}.", "success")
@@ -81,7 +83,7 @@ def create(event_id: int):
 @bp.route("/<int:participant_id>/edit", methods=["GET", "POST"])
 def edit(event_id: int, participant_id: int):
     event, participant = owned_participant_or_404(event_id, participant_id)
-    form = ParticipantForm(obj=participant)
+    form = participant_form(event.custom_fields, obj=participant)
     taken = existing_emails(event) - {participant.email}
     if form.validate_on_submit() and (email := checked_email(form, taken)):
         with conflict_as_409(
@@ -91,6 +93,8 @@ def edit(event_id: int, participant_id: int):
             participant.name = form.name.data.strip()
             participant.email = email
             participant.attended = form.attended.data
+            if event.custom_fields:
+                participant.fields = custom_values(form, event.custom_fields)
         flash("Participant saved.", "success")
         return to_event(event.id)
     status = 400 if form.errors else 200
@@ -168,8 +172,11 @@ def import_csv(event_id: int):
     if form.validate_on_submit():
         try:
             rows = parse_participants(form.file.data.read(), existing_emails(event))
+            keys = merged_keys(event.custom_fields, list(rows[0].fields))
         except CSVImportError as exc:
             errors = exc.errors
+        except ValueError as exc:
+            errors = [str(exc)]
         else:
             with conflict_as_409(
                 "Some of these participants were added by another request (another import "
@@ -184,10 +191,13 @@ def import_csv(event_id: int):
                             "name": r.name,
                             "email": r.email,
                             "attended": r.attended,
+                            "fields": r.fields or None,
                         }
                         for r in rows
                     ],
                 )
+                if keys != (event.custom_fields or []):
+                    event.custom_fields = keys
             flash(f"Imported {len(rows)} participants.", "success")
             return to_event(event.id)
     status = 400 if form.errors or errors else 200
@@ -199,7 +209,10 @@ def import_csv(event_id: int):
 @bp.get("/export.csv")
 def export(event_id: int):
     event = owned_event_or_404(event_id)
-    body = export_csv((p.name, p.email, p.attended) for p in participants_of(event))
+    body = export_csv(
+        ((p.name, p.email, p.attended, p.fields) for p in participants_of(event)),
+        event.custom_fields or (),
+    )
     filename = f"participants-event-{event.id}.csv"
     return Response(
         body,

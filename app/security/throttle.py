@@ -23,6 +23,8 @@ DEFAULT_RULES: dict[str, tuple[int, int]] = {
     "signin_account": (10, 15 * 60),  # wrong passwords for one email
     "signin_address": (50, 15 * 60),  # sign-in posts from one client address
     "signup_address": (10, 60 * 60),
+    "reset_address": (10, 60 * 60),  # password reset requests from one client address
+    "reset_account": (3, 60 * 60),  # reset messages to one address
     "cron_address": (10, 10 * 60),  # wrong cron bearers from one address
     "verify_address": (30, 60),  # lookups of unknown codes from one address
 }

@@ -69,12 +69,13 @@
           return;
         }
         show(body);
-        if (body.due === 0) {
+        if (body.due === 0 && !body.mail_due) {
           window.clearInterval(poller);
           window.location.reload();
           return;
         }
-        idle = body.run.issued + body.run.failed === 0 ? idle + 1 : 0;
+        var moved = body.run.issued + body.run.failed + body.run.mailed + body.run.mail_failed;
+        idle = moved === 0 ? idle + 1 : 0;
         if (idle > MAX_IDLE) {
           stop("Another run is still issuing these; reload the page later.");
           return;

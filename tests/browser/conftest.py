@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser.support import CHROMIUM_ARGS, Browsing, Site, axe_source
-from tests.conftest import PG_URL, SECRET
+from tests.conftest import PG_URL, SECRET, pem
 from tests.containers.gunicorn_server import free_port, start_gunicorn, stop_quietly
 from tests.databases import PostgresDatabase, migrate, sqlite_url
+from tests.mail.servers import SmtpServer
 from tests.tools import missing, need_program
 
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -39,6 +40,9 @@ def site(tmp_path_factory) -> Iterator[Site]:
         else:
             url = sqlite_url(root / "laurel.sqlite")
         migrate(url)
+        # A real SMTP server receives what the site sends (plain SMTP: the TLS
+        # handshake is the mail tests'; here a gunicorn child would need the CA).
+        smtp = stack.enter_context(SmtpServer(None))
         port = free_port()
         site = Site(
             base_url=f"http://127.0.0.1:{port}",
@@ -49,16 +53,24 @@ def site(tmp_path_factory) -> Iterator[Site]:
                 "STORAGE_URL": (root / "storage").as_uri(),
                 "BASE_URL": f"http://127.0.0.1:{port}",
                 "CRON_SECRET": "browser-suite-cron-secret",
+                # The server and the seeding app sign with one key, none under instance/.
+                "CREDENTIAL_SIGNING_KEY": pem(2048),
                 "WEB_CONCURRENCY": "1",
                 "GUNICORN_THREADS": "4",
+                "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}?timeout=10",
+                "EMAIL_FROM": "certificates@laurel.example.org",
             },
+            inbox=smtp.inbox,
         )
         server = start_gunicorn(site.env, port=port, log_dir=root)
         stack.callback(stop_quietly, server)
         yield site
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an asyncio loop running in the main thread
+# while it lives, and code that calls asyncio.run (pyHanko signing and validating) must
+# not find one there in the tests that follow.
+@pytest.fixture(scope="package")
 def chromium():
     executable = need_program("chromium", "Debian's chromium: .ci/setup/40-browser.sh")
     try:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from tests.tools import missing
 
@@ -50,6 +51,10 @@ def axe_source() -> str:
 class Site:
     base_url: str
     env: dict[str, str]
+    inbox: Any = None  # what the site's SMTP server received (tests/mail/servers.Inbox)
+
+    def mail_to(self, address: str) -> list:
+        return [m for m in self.inbox.messages if m["To"] == address]
 
     def app(self):
         from app import create_app
@@ -60,6 +65,7 @@ class Site:
                 "SECRET_KEY": self.env["SECRET_KEY"],
                 "STORAGE_URL": self.env["STORAGE_URL"],
                 "BASE_URL": self.env["BASE_URL"],
+                "CREDENTIAL_SIGNING_KEY": self.env["CREDENTIAL_SIGNING_KEY"],
                 "CONFIG_PROBLEMS": [],
             }
         )

@@ -131,6 +131,7 @@ def test_an_event_from_creation_to_revocation(browse, site):
     # --- design: live preview, a wrong layout, a background refused and one accepted -
     page.get_by_role("link", name="Design").click()
     browse.check("design")
+    page.get_by_text("Advanced: the layout as JSON").click()
     layout = page.get_by_label("Layout (JSON)")
     layout.fill(layout.input_value().replace("This certifies that", "We are glad that"))
     # Not wait_for_function: a string predicate is eval, which the page's CSP refuses.

@@ -93,3 +93,33 @@ def test_unknown_and_malformed_codes_stay_on_the_form(browse):
     browse.goto(f"/verify/{UNKNOWN}", status=404)
     assert f"No certificate has the code {UNKNOWN}" in page.inner_text("main")
     assert page.get_by_label("Certificate code").input_value() == UNKNOWN
+
+
+def test_a_holder_downloads_the_credential_and_checks_it_back(browse, site, tmp_path):
+    page = browse.page
+    email = seed.organizer(site, display_name="Lisbon Code Club")
+    event = seed.ended_event(site, email, ["Inês Carvalho"], issue=True)
+    code = event.codes["Inês Carvalho"]
+
+    browse.goto(f"/verify/{code}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download Open Badge (VC-JWT)").click()
+    credential = tmp_path / "credential.jwt"
+    download.value.save_as(credential)
+
+    def check_back() -> str:
+        browse.goto(f"/verify/{code}")
+        page.get_by_role("link", name="Check the credential it carries").click()
+        page.get_by_label("Credential file").set_input_files(str(credential))
+        page.get_by_role("button", name="Check credential").click()
+        page.wait_for_selector("#verdict")
+        return page.inner_text("#verdict")
+
+    verdict = check_back()
+    assert "✓ Verified" in verdict and "Inês Carvalho" in verdict
+    browse.check("credential-verified")
+
+    seed.revoke(site, code, "Left before the end")
+    verdict = check_back()
+    assert "✗ Revoked" in verdict and "Left before the end" in verdict
+    browse.check("credential-revoked")

@@ -38,13 +38,17 @@ def huge_png_header(width: int, height: int) -> bytes:
 
 
 def upload_background(client, event_id: int, content: bytes) -> tuple[int, str]:
-    """What the designer page's script does: get a grant, post to storage, confirm.
+    page = f"/events/{event_id}/design/"
+    return direct_upload(client, page, f"{page}upload", f"{page}background", content)
+
+
+def direct_upload(client, page: str, grant_url: str, confirm_url: str, content: bytes):
+    """What upload.js does: get a grant, post to storage, confirm (status, text).
 
     Storage may refuse the file itself (the local route checks what S3's policy
     would); then that refusal is the answer the browser sees."""
-    page = f"/events/{event_id}/design/"
     token = csrf_token(client, page)
-    grant = client.post(f"{page}upload", headers={"X-CSRFToken": token}).get_json()
+    grant = client.post(grant_url, headers={"X-CSRFToken": token}).get_json()
     form = {**grant["fields"], "file": (io.BytesIO(content), "upload")}
     if grant["url"].startswith("http://localhost/"):
         stored = client.post(grant["url"], data=form, content_type="multipart/form-data")
@@ -57,7 +61,7 @@ def upload_background(client, event_id: int, content: bytes) -> tuple[int, str]:
         stored = requests.post(grant["url"], data=grant["fields"], files=files, timeout=30)
         if stored.status_code not in (200, 204):
             return stored.status_code, stored.text
-    confirmed = client.post(f"{page}background", data={"key": grant["key"], "csrf_token": token})
+    confirmed = client.post(confirm_url, data={"key": grant["key"], "csrf_token": token})
     return confirmed.status_code, confirmed.get_data(as_text=True)
 
 

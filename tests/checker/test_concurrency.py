@@ -251,3 +251,22 @@ def test_a_run_frozen_past_its_claims_resumes_without_harm(env, database_url):
     assert_exactly_once(owed)
     frozen_run = db.session.scalars(sa.select(CheckerRun).order_by(CheckerRun.id)).first()
     assert frozen_run.outcome in (Outcome.ABANDONED, Outcome.FAILED)
+
+
+def test_workers_share_the_backlog_each_certificate_exactly_once(env):
+    """`--workers N`: N processes, each its own runs and budget, claiming from one queue."""
+    owed = seed(events=3, per_event=6)
+    # Small enough that each worker makes several runs; large enough for a cold
+    # process's first certificate on a busy machine.
+    budget = 15.0
+    worker = flask_check(env, "--until-done", "--workers", "3", "--budget", str(budget))
+    assert worker.wait(timeout=300) == 0, output(worker)
+
+    assert_exactly_once(owed)
+    runs = db.session.scalars(sa.select(CheckerRun)).all()
+    assert sum(run.issued for run in runs) == len(owed)
+    assert len(runs) >= 3, "each worker makes at least one run"
+    for run in runs:
+        assert run.outcome in {Outcome.DONE, Outcome.HELD, Outcome.TIME_UP}
+        # Within the budget and the run's hard stop (check_events.HARD_STOP_SECONDS).
+        assert (run.finished_at - run.started_at).total_seconds() <= budget + 1.0

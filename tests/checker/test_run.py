@@ -342,3 +342,32 @@ def test_a_lapsed_claim_is_taken_over_and_its_files_deleted():
 
     assert (result.outcome, result.issued) == ("done", 2)
     assert_exactly_once(owed)
+
+
+def test_the_claim_query_reads_only_participants_still_owed_a_certificate():
+    """`participants.certified` follows the certificates, and the claim query's plan
+    goes through the partial index of the participants it is False for."""
+    from app.certificates.issuing import current_certificate, request_reissue
+    from app.checker.work import due
+
+    (first, second) = seed(1, 2)
+    check_events()
+    certified = dict(db.session.execute(sa.select(Participant.id, Participant.certified)).all())
+    assert certified == {first: True, second: True}
+
+    request_reissue(current_certificate(first), utcnow())
+    db.session.commit()
+    assert db.session.get(Participant, first).certified is False
+    assert [p.id for p in db.session.scalars(due(utcnow()))] == [first]
+    check_events()
+    assert db.session.get(Participant, first).certified is True
+    assert_exactly_once([first, second])
+
+    compiled = due(utcnow()).limit(10).compile(db.engine, compile_kwargs={"literal_binds": True})
+    if db.engine.dialect.name == "sqlite":
+        plan = db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {compiled}")).all()
+    else:  # on a table this small PostgreSQL would rather scan it all
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        plan = db.session.execute(sa.text(f"EXPLAIN {compiled}")).all()
+    db.session.rollback()
+    assert "ix_participants_owed" in " ".join(str(row) for row in plan)

@@ -96,7 +96,7 @@ def test_the_image_renders_both_runs_certificates_byte_identical(image, runs):
         probe = podman.run_once(image, harness.render_probe([row["code"] for row in rows]), run.env)
         digests = harness.printed_digests(probe, IMAGE_MODEL)
         for row in rows:
-            stored = {"png": row["png_sha256"], "pdf": row["pdf_sha256"]}
+            stored = harness.stored_digests(row)
             if digests[row["code"]] != stored:
                 problems.append(f"{row['code']} of {run.record.model}: {digests[row['code']]}")
     assert not problems, "\n".join(problems)

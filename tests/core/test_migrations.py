@@ -75,3 +75,52 @@ def test_saved_layouts_over_the_built_in_background_keep_their_heading(app):
             back = connection.execute(sa.text("SELECT certificate_layout FROM events WHERE id = 1"))
             assert json.loads(back.scalar())["fields"] == old_fields
         upgrade()
+
+
+def test_participants_with_a_current_certificate_come_out_of_0005_certified(app):
+    """0005_i16 fills `participants.certified` from the certificates as they are."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        downgrade(revision="0004_i11")
+        with db.engine.begin() as connection:
+            run = connection.execute
+            run(
+                sa.text(
+                    "INSERT INTO organizers (id, email, password_hash, created_at) "
+                    "VALUES (1, 'o@example.org', 'x', CURRENT_TIMESTAMP)"
+                )
+            )
+            run(
+                sa.text(
+                    "INSERT INTO events (id, owner_id, title, description, starts_at, ends_at, "
+                    "timezone, status, created_at, updated_at) VALUES (1, 1, 'E', '', "
+                    "'2026-01-01 10:00:00+00', '2026-01-01 12:00:00+00', 'UTC', 'ended', "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            for pid in (1, 2, 3):  # 1: current certificate; 2: re-issue asked; 3: none
+                run(
+                    sa.text(
+                        "INSERT INTO participants (id, event_id, name, email, attended, "
+                        "created_at) VALUES (:id, 1, 'P', :email, true, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": pid, "email": f"p{pid}@example.org"},
+                )
+            for pid, reissue in ((1, None), (2, "2026-01-02 00:00:00+00")):
+                run(
+                    sa.text(
+                        "INSERT INTO certificates (participant_id, event_id, code, holder_name, "
+                        "event_title, event_date, language, issuer, verify_url, png_key, "
+                        "pdf_key, png_sha256, pdf_sha256, issued_at, reissue_requested_at) "
+                        "VALUES (:id, 1, :code, 'P', 'E', 'd', 'en', 'i', 'u', 'k', 'k', '', '', "
+                        "CURRENT_TIMESTAMP, :reissue)"
+                    ),
+                    {"id": pid, "code": f"LAU-{pid}", "reissue": reissue},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT id, certified FROM participants"))
+            certified = {row.id: bool(row.certified) for row in rows}
+        assert certified == {1: True, 2: False, 3: False}

@@ -9,6 +9,7 @@ platform's side of the IPC socket played by the test).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -53,6 +54,7 @@ def app_env(database_url: str, bucket: str, s3_endpoint: str) -> dict[str, str]:
         "SECRET_KEY": scenario.SECRET_KEY,
         "CRON_SECRET": scenario.CRON_SECRET,
         "BASE_URL": scenario.BASE_URL,
+        "CREDENTIAL_SIGNING_KEY": scenario.credential_key(),
         "STORAGE_URL": f"s3://{bucket}/{STORAGE_PREFIX}",
         "S3_ENDPOINT_URL": s3_endpoint,
         "S3_ADDRESSING_STYLE": "path",
@@ -221,20 +223,30 @@ def record(
 # --- rendering a certificate again, in each model's interpreter ----------------------
 
 # Loads a certificate row by its code and renders it with the app's own
-# render_files(), inside an app context of the model's WSGI app; prints the
-# digests. `wsgi` is defined by the model-specific preamble.
+# render_files() (the credential baked, the PDF signed), inside an app context of
+# the model's WSGI app, and signs its credential again from the row's facts; prints
+# the digests. `wsgi` is defined by the model-specific preamble.
 _RENDER = """
 import hashlib, json, sys
+import sqlalchemy as sa
 from app.certificates.issuing import render_files
 from app.certificates.queries import certificate_by_code
+from app.credentials.badge import Facts, issue
+from app.credentials.models import StatusSlot
+from app.extensions import db
 digests = {}
 with wsgi.app_context():
     for code in json.loads(sys.argv[1]):
         certificate = certificate_by_code(code)
         png, pdf = render_files(certificate, certificate.event)
+        slot = db.session.scalar(sa.select(StatusSlot.id).where(StatusSlot.code == code))
+        facts = {n: getattr(certificate, n, None) for n in Facts.__dataclass_fields__}
+        facts["organizer_id"] = certificate.event.owner_id
+        credential = issue(Facts(**facts), slot)
         digests[code] = {
             "png": hashlib.sha256(png).hexdigest(),
             "pdf": hashlib.sha256(pdf).hexdigest(),
+            "credential": hashlib.sha256((credential or "").encode()).hexdigest(),
         }
 print("PARITY-DIGESTS " + json.dumps(digests))
 """
@@ -259,6 +271,18 @@ def printed_digests(completed: subprocess.CompletedProcess[str], model: str) -> 
         f"the render probe under {model} printed no digests (exit {completed.returncode}):\n"
         f"{completed.stdout[-3000:]}\n{completed.stderr[-5000:]}"
     )
+
+
+def stored_digests(row: Mapping[str, Any]) -> dict[str, str]:
+    """What a certificate row says its files and credential are, in the shape the
+    render probe prints (parity runs sign credentials: both models have the key)."""
+    signed = (row["credential_jws"] or "").encode()
+    assert signed, "parity runs sign credentials: both models have the key"
+    return {
+        "png": row["png_sha256"],
+        "pdf": row["pdf_sha256"],
+        "credential": hashlib.sha256(signed).hexdigest(),
+    }
 
 
 def render_probe(codes: Sequence[str]) -> list[str]:

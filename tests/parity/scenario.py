@@ -8,7 +8,9 @@ HTTP, as a browser would.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import html
 import http.client
 import io
 import json
@@ -27,6 +29,22 @@ PUBLIC_HOST = "laurel.example.org"
 BASE_URL = f"https://{PUBLIC_HOST}"
 SECRET_KEY = "parity-harness-secret-key-0123456789abcdef"
 CRON_SECRET = "parity-harness-cron-secret-0123456789"
+
+
+@functools.cache
+@functools.cache
+def credential_key() -> str:
+    """One RSA key for both models' runs (made once per test session, never stored): the
+    same certificate data must sign to the same credential and PDF bytes on both."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 ORGANIZER_EMAIL = "parity-organizer@example.org"
 ORGANIZER_PASSWORD = "correct horse parity 7"
 EVENT_TITLE = "Σύνοδος · Конференция · Café Numérique 2026"
@@ -69,10 +87,73 @@ NAMES = (
 
 
 def participants_csv() -> bytes:
-    lines = ["name,email,attended"]
+    """The attendees, with a custom field (role) that the certificate prints."""
+    lines = ["name,email,attended,Role"]
     for number, name in enumerate(NAMES, start=1):
-        lines.append(f"{name},attendee{number:02d}@example.org,yes")
+        role = "Speaker" if number % 5 == 1 else "Participant"
+        lines.append(f"{name},attendee{number:02d}@example.org,yes,{role}")
     return ("\n".join(lines) + "\n").encode()
+
+
+LAYOUT_TEXTAREA = re.compile(r'<textarea[^>]*id="layout"[^>]*>(.*?)</textarea>', re.S)
+
+
+def upload_brand_image(r: Recorder, kind: str, content: bytes) -> None:
+    """What upload.js does on the branding page: a grant (its key is random, so it is
+    not compared), the file posted to storage over real HTTP, then the confirmation."""
+    import requests
+
+    page = "/settings/branding/"
+    token = r.csrf(page)
+    grant = r.client.request("POST", f"{page}upload", headers={"X-CSRFToken": token}).json()
+    stored = requests.post(
+        grant["url"], data=grant["fields"], files={"file": (kind, content)}, timeout=30
+    )
+    assert stored.status_code in (200, 204), stored.text[:2000]
+    confirmed = r.keep(
+        f"POST {page}{kind}",
+        r.client.form(f"{page}{kind}", {"key": grant["key"], "csrf_token": token}),
+        "html",
+    )
+    assert confirmed.status == 302, confirmed.text[:3000]
+
+
+def brand_and_design(r: Recorder, event: str) -> None:
+    """A logo, a signature and a signer; the built-in Branded design, its "attended"
+    line saying each holder's role (the CSV's custom field)."""
+    from tests.rendering.branded import FIELD_VALUES, logo_png, signature_png
+
+    upload_brand_image(r, "logo", logo_png())
+    upload_brand_image(r, "signature", signature_png())
+    page = "/settings/branding/"
+    signer = {k: FIELD_VALUES[k] for k in ("signer_name", "signer_title")}
+    saved = r.keep(
+        f"POST {page}signer",
+        r.client.form(f"{page}signer", {**signer, "csrf_token": r.csrf(page)}),
+        "html",
+    )
+    assert saved.status == 302, saved.text[:3000]
+    design = f"{event}/design/"
+    applied = r.keep(
+        f"POST {event}/designs/apply",
+        r.client.form(
+            f"{event}/designs/apply", {"source": "builtin:branded", "csrf_token": r.csrf(design)}
+        ),
+        "html",
+    )
+    assert applied.status == 302, applied.text[:3000]
+    shown = r.get(design)
+    layout = json.loads(html.unescape(LAYOUT_TEXTAREA.search(shown.text).group(1)))
+    for field in layout["fields"]:
+        if field.get("text") == "attended":
+            field["text"] = "attended as {role}"
+    token = CSRF_FIELD.search(shown.text).group(1)
+    saved = r.keep(
+        f"POST {design}layout",
+        r.client.form(f"{design}layout", {"layout": json.dumps(layout), "csrf_token": token}),
+        "html",
+    )
+    assert saved.status == 302, saved.text[:3000]
 
 
 @dataclass(frozen=True)
@@ -222,6 +303,7 @@ def run_scenario(base_url: str, times: EventTimes) -> Recorder:
     assert imported.status == 302, imported.text[:3000]
     r.get(event)
     r.get(f"{event}/participants/export.csv", kind="text")
+    brand_and_design(r, event)
 
     # The certificate preview is rendered inside the server process, from the
     # same data on both models: its bytes must be identical.

@@ -234,3 +234,35 @@ def test_zip_members_compare_as_a_set() -> None:
     assert compare_exchanges(a, b) == []
     b.exchanges[-1] = replace(zipped, facts={"members": zipped.facts["members"][:1]})
     assert "facts differs" in compare_exchanges(a, b)[0]
+
+
+def _with_credential(run: RunRecord, index: int, holder: str, lost: int = 0) -> RunRecord:
+    """A run whose certificate carries a (fake-signed) credential at status `index`,
+    after `lost` attempts that lost their claim took slots."""
+    import base64
+    import json
+
+    row = run.rows["certificates"][0]
+    code = row["code"]
+    status = f"{BASE}/credentials/status/0"
+    claims = {
+        "id": f"{BASE}/credentials/{code}",
+        "validFrom": row["issued_at"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "credentialSubject": {"identifier": [{"identityHash": holder}]},
+        "credentialStatus": {"id": f"{status}#{index}", "statusListIndex": str(index)},
+    }
+    claims["credentialStatus"]["statusListCredential"] = status
+    parts = [{"alg": "RS256"}, claims]
+    encoded = [base64.urlsafe_b64encode(json.dumps(p).encode()).decode() for p in parts]
+    row["credential_jws"] = ".".join([*encoded, f"sig-{code}"])
+    slots = [{"id": i + 1, "code": f"LAU-LOST-{i:04d}-XXXX-XXXX"} for i in range(lost)]
+    run.rows["credential_status_slots"] = [*slots, {"id": index, "code": code}]
+    return run
+
+
+def test_credentials_compare_without_signature_status_index_or_lost_slots() -> None:
+    same = _with_credential(make_run(), 1, "José"), _with_credential(other_run(), 4, "José", 3)
+    assert compare_runs(*same) == []
+    other = _with_credential(make_run(), 1, "José"), _with_credential(other_run(), 1, "Jose")
+    problems = compare_runs(*other)
+    assert len(problems) == 1 and "credential_jws" in problems[0], problems

@@ -179,7 +179,7 @@ def test_certificates_render_byte_identical_on_both_models(parity: Parity) -> No
         for (run_name, model), (rows, future) in jobs.items():
             digests = future.result()
             for row in rows:
-                stored = {"png": row["png_sha256"], "pdf": row["pdf_sha256"]}
+                stored = harness.stored_digests(row)
                 if digests[row["code"]] != stored:
                     problems.append(
                         f"{row['holder_name']} ({row['code']}), issued under {run_name}, "

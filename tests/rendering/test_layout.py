@@ -14,9 +14,11 @@ from app.certificates.rendering import (
     LayoutError,
     QRField,
     TextField,
+    fill_placeholders,
     layout_to_dict,
     layout_to_json,
     parse_layout,
+    unknown_placeholders,
 )
 
 NAME = {"type": "participant_name", "x": 0.5, "y": 0.5}
@@ -136,13 +138,17 @@ def test_bad_field_values_name_the_field(field, expected):
 
 
 def test_bad_types_and_text_fields():
-    assert errors_of(with_field(type="signature", x=0.5, y=0.5)) == [
-        'fields[1].type: "signature" is not one of participant_name, event_title, event_date, '
-        "certificate_code, text, qr_code"
+    assert errors_of(with_field(type="stamp", x=0.5, y=0.5)) == [
+        'fields[1].type: "stamp" is not one of participant_name, event_title, event_date, '
+        "certificate_code, text, qr_code, logo, signature"
     ]
     assert errors_of(with_field(x=0.5, y=0.5)) == [
         "fields[1].type: missing; use one of participant_name, event_title, event_date, "
-        "certificate_code, text, qr_code"
+        "certificate_code, text, qr_code, logo, signature"
+    ]
+    assert errors_of(with_field(type="logo", x=0.5, y=0.5, size=0.9, color="#000")) == [
+        "fields[1].color: unknown key; allowed keys: type, x, y, size",
+        "fields[1].size: 0.9 is out of range; use a number from 0.02 to 0.6",
     ]
     assert errors_of(with_field(type="text", x=0.5, y=0.5)) == [
         "fields[1].text: missing (required for text)"
@@ -249,3 +255,28 @@ def test_public_names():
         assert getattr(rendering, name) is not None
     with pytest.raises(AttributeError):
         rendering.nope  # noqa: B018
+
+
+def test_placeholders_are_checked_against_the_event_fields():
+    layout = parse_layout(
+        with_field(type="text", text="{name}, {role} for {hours} h {Role} { } {x", x=0.5, y=0.5)
+    )
+    assert unknown_placeholders(layout, ["role", "hours"]) == []
+    assert unknown_placeholders(layout, ["role"]) == [
+        "fields[1].text: {hours} is not a field of this event; use one of {name}, {event}, "
+        "{date}, {code}, {issuer}, {signer_name}, {signer_title}, {role}"
+    ]
+    text = layout.fields[1].text
+    assert fill_placeholders(text, {"name": "Ada", "role": "Speaker"}) == (
+        "Ada, Speaker for  h {Role} { } {x"
+    )
+
+
+def test_image_fields_round_trip():
+    layout = parse_layout(with_field(type="signature", x=0.2, y=0.8))
+    assert layout_to_dict(layout)["fields"][1] == {
+        "type": "signature",
+        "x": 0.2,
+        "y": 0.8,
+        "size": 0.12,
+    }

@@ -245,6 +245,25 @@ def test_renders_are_deterministic_in_process(data):
     assert render_png_pdf(data, DEFAULT_LAYOUT, uploaded) == (png, pdf)
 
 
+def test_concurrent_renders_give_the_same_bytes_as_one_at_a_time(data):
+    """Fonts and backgrounds are shared per process (vc_init serves requests in
+    threads): renders of different scripts and templates at once must not mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .scripts import certificate_data
+
+    uploaded = load_background(png_bytes(template_image((1800, 1273))))
+    jobs = [
+        (certificate_data(script), background)
+        for script in ("latin", "mixed")
+        for background in (None, uploaded)
+    ]
+    alone = [render_png_pdf(item, DEFAULT_LAYOUT, background) for item, background in jobs]
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        together = list(pool.map(lambda job: render_png_pdf(job[0], DEFAULT_LAYOUT, job[1]), jobs))
+    assert together == alone
+
+
 def test_renders_are_deterministic_across_processes(data, tmp_path):
     uploaded = load_background(png_bytes(template_image((1800, 1273))))
     (tmp_path / "bg.png").write_bytes(uploaded)

@@ -1,6 +1,7 @@
-"""Multi-script certificates render to the same bytes under Vercel's launcher as in
-this process: from the source tree, and from the function `vercel build` bundles
-(its _vendor dependencies, its copy of the fonts and of the vendored FriBiDi).
+"""Multi-script certificates, and a branded one with a custom field, render to the same
+bytes under Vercel's launcher as in this process: from the source tree, and from the
+function `vercel build` bundles (its _vendor dependencies, its copy of the fonts and of
+the vendored FriBiDi).
 
 The comparison with the container image is the image tests' (see tests/containers).
 """
@@ -17,20 +18,24 @@ from pathlib import Path
 import pytest
 
 from app.certificates.rendering import render_png_pdf
+from tests.rendering.branded import render_branded
 from tests.rendering.scripts import certificate_data
 from tests.vercel import report
 from tests.vercel.launcher import Launch, function_config, launch
 
 MAX_FONT_BYTES = 25 * 1024 * 1024  # the fonts' share of the bundle
+# "branded": a logo, a signature, the signer and a custom field (tests/rendering/branded.py)
 SCRIPTS = ("latin", "arabic", "hebrew", "devanagari", "thai", "japanese", "korean", "mixed")
+SCRIPTS += ("branded",)
 PROBE = "tests/vercel/render_probe.py"
 # What the probe needs beside the bundle: itself and the samples it renders.
 PROBE_FILES = ("tests/__init__.py", "tests/rendering/__init__.py", "tests/rendering/helpers.py")
-PROBE_FILES += ("tests/rendering/scripts.py", "tests/vercel/__init__.py", PROBE)
+PROBE_FILES += ("tests/rendering/scripts.py", "tests/rendering/branded.py")
+PROBE_FILES += ("tests/vercel/__init__.py", PROBE)
 
 
 def in_process(script: str) -> dict[str, str]:
-    png, pdf = render_png_pdf(certificate_data(script))
+    png, pdf = render_branded() if script == "branded" else render_png_pdf(certificate_data(script))
     return {"png": hashlib.sha256(png).hexdigest(), "pdf": hashlib.sha256(pdf).hexdigest()}
 
 

@@ -24,6 +24,10 @@ _EXPORTS = {
     "Layout": "layout",
     "LayoutError": "layout",
     "QRField": "layout",
+    "ImageField": "layout",
+    "unknown_placeholders": "layout",
+    "fill_placeholders": "layout",
+    "load_brand_image": "background",
     "TextField": "layout",
     "layout_to_dict": "layout",
     "layout_to_json": "layout",
@@ -50,6 +54,7 @@ __all__ = [
     "BackgroundBusy",
     "BackgroundError",
     "CertificateData",
+    "ImageField",
     "Layout",
     "LayoutError",
     "QRField",
@@ -57,10 +62,12 @@ __all__ = [
     "UndrawableTextError",
     "default_background",
     "describe_char",
+    "fill_placeholders",
     "get_font",
     "layout_to_dict",
     "layout_to_json",
     "load_background",
+    "load_brand_image",
     "normalize_text",
     "parse_layout",
     "render_pdf",
@@ -68,6 +75,7 @@ __all__ = [
     "render_png_pdf",
     "render_preview",
     "undrawable",
+    "unknown_placeholders",
 ]
 
 
@@ -85,7 +93,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .background import BackgroundBusy, BackgroundError, load_background
+    from .background import BackgroundBusy, BackgroundError, load_background, load_brand_image
     from .default_template import DEFAULT_SIZE, default_background
     from .fonts import (
         FAMILIES,
@@ -98,13 +106,16 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .layout import (
         DEFAULT_LAYOUT,
+        ImageField,
         Layout,
         LayoutError,
         QRField,
         TextField,
+        fill_placeholders,
         layout_to_dict,
         layout_to_json,
         parse_layout,
+        unknown_placeholders,
     )
     from .render import (
         CertificateData,

@@ -33,6 +33,10 @@ MAX_LONG_SIDE = 3508  # A4 at 300 dpi; larger uploads are scaled down to this
 MIN_LONG_SIDE = 1000
 MIN_SHORT_SIDE = 300
 MAX_ASPECT = 3.0
+BRAND_MIN_SIDE = 32
+BRAND_LONG_SIDE = 1200  # a logo is a fraction of the page: this is plenty at 300 dpi
+# How every PNG Laurel writes is compressed, chosen from bench/render.py's figures.
+PNG_OPTIONS: dict[str, int] = {"compress_level": 6}
 
 
 _ACCEPTED = "Upload a PNG, JPEG or WebP image"
@@ -207,9 +211,8 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def load_background(data: bytes) -> bytes:
-    """Validate an uploaded template and return it as normalised PNG bytes.
-    Raises BackgroundError with a message that says what to fix."""
+def _opened(data: bytes) -> Image.Image:
+    """The upload opened (pixels not decoded yet) once its bytes, format and header pass."""
     if not data:
         raise BackgroundError(f"The file is empty (0 bytes). {_ACCEPTED}.")
     if len(data) > MAX_BYTES:
@@ -221,22 +224,59 @@ def load_background(data: bytes) -> bytes:
     fmt = _sniff(data)
     if fmt is None:
         raise BackgroundError(_unsupported_message(data))
+    return open_checked(data, (fmt,))
 
-    image = open_checked(data, (fmt,))
-    _check_shape(image)
+
+def _in_decode_slot(image: Image.Image, normalise) -> bytes:
+    """`normalise(image)`, in one of the few slots for large decodes if it is large."""
     if image.size[0] * image.size[1] <= LARGE_DECODE_PIXELS:
-        return _normalise(image)
+        return normalise(image)
     if not _large_decodes.acquire(timeout=LARGE_DECODE_WAIT_SECONDS):
         image.close()
         raise BackgroundBusy(
-            "The server is busy checking other large images; upload the background again "
-            "in a minute."
+            "The server is busy checking other large images; upload the image again in a minute."
         )
     try:
-        return _normalise(image)
+        return normalise(image)
     finally:
         _give_back_memory()
         _large_decodes.release()
+
+
+def load_background(data: bytes) -> bytes:
+    """Validate an uploaded template and return it as normalised PNG bytes.
+    Raises BackgroundError with a message that says what to fix."""
+    image = _opened(data)
+    _check_shape(image)
+    return _in_decode_slot(image, _normalise)
+
+
+def load_brand_image(data: bytes) -> bytes:
+    """Validate an uploaded logo or signature: the same formats, limits and decode
+    checks as a background, any proportions up to 10:1, at least 32 pixels a side;
+    kept with its transparency (RGBA PNG), the long side at most BRAND_LONG_SIDE."""
+    image = _opened(data)
+    width, height = image.size
+    if min(width, height) < BRAND_MIN_SIDE or max(width, height) / min(width, height) > 10:
+        image.close()
+        raise BackgroundError(
+            f"The image is {width}x{height} pixels; a logo or signature needs at least "
+            f"{BRAND_MIN_SIDE} pixels a side and proportions of at most 10:1."
+        )
+    return _in_decode_slot(image, _normalise_brand)
+
+
+def _normalise_brand(image: Image.Image) -> bytes:
+    image = _reduce(_decode(image))
+    with contextlib.suppress(Exception):
+        image = ImageOps.exif_transpose(image)
+    image = _to_srgb(image)
+    if image.mode not in ("RGB", "RGBA", "L", "LA", "P", "PA", "CMYK"):
+        image = _to_rgb(image)  # 16-bit and float images: no transparency to keep
+    image = image.convert("RGBA")
+    if max(image.size) > BRAND_LONG_SIDE:
+        image.thumbnail((BRAND_LONG_SIDE, BRAND_LONG_SIDE), Image.Resampling.LANCZOS)
+    return encode_png(image)
 
 
 def _give_back_memory() -> None:
@@ -298,11 +338,11 @@ def _normalise(image: Image.Image) -> bytes:
 
 def encode_png(image: Image.Image, dpi: float | None = None) -> bytes:
     """PNG bytes with no metadata but the optional resolution: no time, no text chunks."""
-    clean = Image.new(image.mode, image.size)
-    clean.paste(image)
+    if image.info:  # a decoded file's profile or transparency would be written: drop them
+        clean = Image.new(image.mode, image.size)
+        clean.paste(image)
+        image = clean
     out = io.BytesIO()
-    if dpi is None:
-        clean.save(out, "PNG")
-    else:
-        clean.save(out, "PNG", dpi=(dpi, dpi))
+    options = dict(PNG_OPTIONS) if dpi is None else {**PNG_OPTIONS, "dpi": (dpi, dpi)}
+    image.save(out, "PNG", **options)
     return out.getvalue()

@@ -260,8 +260,9 @@ def vectors(width: int, height: int) -> Vectors:
 
 
 @lru_cache(maxsize=4)
-def _default_background_cached(width: int, height: int) -> Image.Image:
-    # The heading is not drawn here: it is the first field of DEFAULT_LAYOUT.
+def default_template_image(width: int, height: int) -> Image.Image:
+    """The built-in template of this size, drawn once per process: shared, read only.
+    The heading is not drawn here: it is the first field of DEFAULT_LAYOUT."""
     return _draw_page(width, height)
 
 
@@ -269,4 +270,4 @@ def default_background(width: int = DEFAULT_SIZE[0], height: int = DEFAULT_SIZE[
     """The built-in template (a new RGB image each call), drawn deterministically."""
     if width < 100 or height < 100:
         raise ValueError("the default background needs at least 100x100 pixels")
-    return _default_background_cached(width, height).copy()
+    return default_template_image(width, height).copy()

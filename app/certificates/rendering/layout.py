@@ -35,6 +35,17 @@ Text fields (`participant_name`, `event_title`, `event_date`, `certificate_code`
 QR code (`qr_code`): `x`, `y` (required): its centre; `size` (default 0.16): the side
 of the square, quiet zone included, as a fraction of the template's height, 0.05..0.9.
 
+Branding images (`logo`, `signature`: the organizer's, see app/branding): `x`, `y`
+(required): the image's centre; `size` (default 0.12): its height as a fraction of the
+template's height, 0.02..0.6 (the width follows the image's proportions). A field whose
+image has not been uploaded draws nothing.
+
+Placeholders: a `text` field's text may hold `{name}`, `{event}`, `{date}`, `{code}`,
+`{issuer}`, `{signer_name}`, `{signer_title}` and the event's custom fields (`{role}`,
+`{hours}`: the participants' extra CSV columns). Which names exist depends on the event,
+so `unknown_placeholders` checks them when a layout is saved; a brace that does not
+enclose such a name (`{ }`, `{Role}`) is drawn as written.
+
 `version` is optional (1 is the only version). Anything else is an error: unknown keys,
 types or values, out-of-range numbers, JSON values of the wrong type. `LayoutError`
 carries one message per problem, each naming the field, e.g.
@@ -58,13 +69,17 @@ from .fonts import FAMILIES, WEIGHTS, describe_char, normalize_text, undrawable
 
 LAYOUT_VERSION = 1
 TEXT_TYPES = ("participant_name", "event_title", "event_date", "certificate_code", "text")
-FIELD_TYPES = (*TEXT_TYPES, "qr_code")
+IMAGE_TYPES = ("logo", "signature")
+FIELD_TYPES = (*TEXT_TYPES, "qr_code", *IMAGE_TYPES)
+BUILT_IN_PLACEHOLDERS = ("name", "event", "date", "code", "issuer", "signer_name", "signer_title")
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]{0,39})\}")
 ALIGNS = ("left", "center", "right")
 MAX_FIELDS = 50
 MAX_TEXT_LENGTH = 300
 
 TEXT_SIZE_RANGE = (0.005, 0.5)
 QR_SIZE_RANGE = (0.05, 0.9)
+IMAGE_SIZE_RANGE = (0.02, 0.6)
 
 _TEXT_KEYS = (
     "type",
@@ -78,10 +93,14 @@ _TEXT_KEYS = (
     "max_width",
     "max_lines",
 )
-_KEYS = {t: _TEXT_KEYS for t in TEXT_TYPES} | {
-    "text": (*_TEXT_KEYS, "text"),
-    "qr_code": ("type", "x", "y", "size"),
-}
+_KEYS = (
+    {t: _TEXT_KEYS for t in TEXT_TYPES}
+    | {
+        "text": (*_TEXT_KEYS, "text"),
+        "qr_code": ("type", "x", "y", "size"),
+    }
+    | {t: ("type", "x", "y", "size") for t in IMAGE_TYPES}
+)
 _TOP_KEYS = ("version", "fields")
 _COLOR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
@@ -117,7 +136,15 @@ class QRField:
     type: str = "qr_code"
 
 
-Field = TextField | QRField
+@dataclass(frozen=True)
+class ImageField:
+    type: str  # one of IMAGE_TYPES
+    x: float
+    y: float
+    size: float = 0.12
+
+
+Field = TextField | QRField | ImageField
 
 
 @dataclass(frozen=True)
@@ -265,6 +292,10 @@ def _parse_field(errors: list[str], path: str, raw: Any) -> Field | None:
         if "size" in raw:
             values["size"] = _number(errors, f"{path}.size", raw["size"], *QR_SIZE_RANGE)
         return QRField(**values) if len(errors) == before else None
+    if kind in IMAGE_TYPES:
+        if "size" in raw:
+            values["size"] = _number(errors, f"{path}.size", raw["size"], *IMAGE_SIZE_RANGE)
+        return ImageField(type=kind, **values) if len(errors) == before else None
 
     if "font" in raw:
         values["font"] = _choice(errors, f"{path}.font", raw["font"], FAMILIES)
@@ -379,8 +410,8 @@ def layout_to_dict(layout: Layout) -> dict[str, Any]:
     """The layout as plain JSON data with every default spelled out."""
     fields: list[dict[str, Any]] = []
     for field in layout.fields:
-        if isinstance(field, QRField):
-            fields.append({"type": "qr_code", "x": field.x, "y": field.y, "size": field.size})
+        if isinstance(field, QRField | ImageField):
+            fields.append({"type": field.type, "x": field.x, "y": field.y, "size": field.size})
             continue
         item: dict[str, Any] = {
             "type": field.type,
@@ -406,6 +437,31 @@ def layout_to_json(layout: Layout) -> str:
     return json.dumps(
         layout_to_dict(layout), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
+
+
+# --- placeholders ----------------------------------------------------------------------
+
+
+def unknown_placeholders(layout: Layout, custom: list[str] | tuple[str, ...]) -> list[str]:
+    """One message per placeholder that is neither built in nor one of `custom`."""
+    known = (*BUILT_IN_PLACEHOLDERS, *custom)
+    errors = []
+    for index, field in enumerate(layout.fields):
+        if not isinstance(field, TextField) or field.text is None:
+            continue
+        for name in dict.fromkeys(PLACEHOLDER.findall(field.text)):
+            if name not in known:
+                errors.append(
+                    f"fields[{index}].text: {{{name}}} is not a field of this event; "
+                    f"use one of {', '.join('{' + k + '}' for k in known)}"
+                )
+    return errors
+
+
+def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
+    """The text with each placeholder replaced by its value (empty when the participant
+    has none)."""
+    return PLACEHOLDER.sub(lambda match: values.get(match.group(1), ""), text)
 
 
 # --- the built-in layout (matches default_background) ---------------------------------

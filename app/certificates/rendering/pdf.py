@@ -16,14 +16,19 @@ speaks it, while the page looks like the PNG.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import io
+import threading
+from collections import OrderedDict
 from datetime import UTC
 
-from fpdf import FPDF
+from fpdf.image_parsing import RasterImageInfo, get_img_info
 
 from .default_template import Shape, Vectors
 from .fonts import face_file
 from .lines import PlacedText
+from .pdf_fonts import CachedFontPDF as PDF
 from .render import CertificateData, Drawing
 
 BASELINE = 0.8  # fpdf2 puts a cell's baseline 0.5 h + 0.3 font size below its top
@@ -33,8 +38,8 @@ def _font_key(face: str, weight: str) -> str:
     return f"{face}-{weight}"
 
 
-def _document(data: CertificateData, width: float, height: float) -> FPDF:
-    pdf = FPDF(unit="pt", format=(width, height))
+def _document(data: CertificateData, width: float, height: float) -> PDF:
+    pdf = PDF(unit="pt", format=(width, height))
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.c_margin = 0
@@ -51,13 +56,57 @@ def _document(data: CertificateData, width: float, height: float) -> FPDF:
     return pdf
 
 
-def _background(pdf: FPDF, drawing: Drawing, width: float, height: float) -> None:
+# fpdf2's parsed background (its PNG re-encoded, decoded and deflated again: 0.8 s at
+# 3508x2480), by template digest: the same for every certificate of an event.
+_IMAGES: OrderedDict[str, tuple[str, RasterImageInfo]] = OrderedDict()
+_IMAGES_LOCK = threading.Lock()
+_IMAGES_MAX = 2
+
+
+def _image_info(drawing: Drawing, image_filter: str) -> tuple[str, RasterImageInfo]:
+    """What `FPDF.image` makes of the background: its cache name and image info."""
+    key = f"{drawing.background_digest}:{image_filter}"
+    with _IMAGES_LOCK:
+        found = _IMAGES.get(key)
+        if found is not None:
+            _IMAGES.move_to_end(key)
+            return found
+    out = io.BytesIO()
+    drawing.background.save(out, "PNG")
+    # named as fpdf2 names a BytesIO image, so the document is the same as without cache
+    name = hashlib.md5(out.getvalue().strip(), usedforsecurity=False).hexdigest()
+    found = (name, get_img_info(name, out, image_filter))
+    with _IMAGES_LOCK:
+        _IMAGES[key] = found
+        while len(_IMAGES) > _IMAGES_MAX:
+            _IMAGES.popitem(last=False)
+    return found
+
+
+def _background(pdf: PDF, drawing: Drawing, width: float, height: float) -> None:
+    images = pdf.image_cache.images
+    name, info = _image_info(drawing, pdf.image_cache.image_filter)
+    if info.get("iccp") is None:  # a profile is registered per document: no shortcut
+        # the entry preload_image would add (it counts this use); a copy: output() writes it
+        entry = copy.copy(info)
+        entry.update(i=len(images) + 1, usages=0, iccp_i=None)
+        images[name] = entry
+        pdf.image(name, x=0, y=0, w=width, h=height)
+        return
     out = io.BytesIO()
     drawing.background.save(out, "PNG")
     pdf.image(out, x=0, y=0, w=width, h=height)
 
 
-def _shape(pdf: FPDF, shape: Shape, k: float) -> None:
+def _images(pdf: PDF, drawing: Drawing, scale: float) -> None:
+    """Logos and signatures as the PNG pastes them: the same resized pixels, alpha kept."""
+    for image, (left, top) in drawing.images:
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        pdf.image(out, x=left * scale, y=top * scale, w=image.width * scale, h=image.height * scale)
+
+
+def _shape(pdf: PDF, shape: Shape, k: float) -> None:
     pdf.set_fill_color(*shape.colour)
     pdf.set_draw_color(*shape.colour)
     points = [(x * k, y * k) for x, y in shape.points]
@@ -78,7 +127,7 @@ def _shape(pdf: FPDF, shape: Shape, k: float) -> None:
     paint(x0, y0, x1 - x0, y1 - y0, style=style)
 
 
-def _vector_background(pdf: FPDF, vectors: Vectors, width: float, height: float, scale: float):
+def _vector_background(pdf: PDF, vectors: Vectors, width: float, height: float, scale: float):
     """The built-in template as paths and text: a fraction of its image's bytes."""
     pdf.set_fill_color(*vectors.paper)
     pdf.rect(0, 0, width, height, style="F")
@@ -86,7 +135,7 @@ def _vector_background(pdf: FPDF, vectors: Vectors, width: float, height: float,
         _shape(pdf, shape, scale / vectors.supersample)
 
 
-def _texts(pdf: FPDF, texts: tuple[PlacedText, ...], scale: float) -> None:
+def _texts(pdf: PDF, texts: tuple[PlacedText, ...], scale: float) -> None:
     fonts: set[str] = set()
     for text in texts:
         size = text.size * scale
@@ -96,7 +145,7 @@ def _texts(pdf: FPDF, texts: tuple[PlacedText, ...], scale: float) -> None:
             for run in line.runs:
                 key = _font_key(run.face, text.weight)
                 if key not in fonts:
-                    pdf.add_font(key, fname=str(face_file(run.face, text.weight)))
+                    pdf.add_cached_font(key, face_file(run.face, text.weight))
                     fonts.add(key)
                 pdf.set_font(key, size=size)
                 pdf.set_text_shaping(
@@ -106,7 +155,7 @@ def _texts(pdf: FPDF, texts: tuple[PlacedText, ...], scale: float) -> None:
                 pdf.cell(w=run.width * scale, h=size, text=run.text)
 
 
-def _codes(pdf: FPDF, drawing: Drawing, scale: float) -> None:
+def _codes(pdf: PDF, drawing: Drawing, scale: float) -> None:
     pdf.set_fill_color(255, 255, 255)
     for _modules, (left, top, right, bottom) in drawing.codes:
         pdf.rect(left * scale, top * scale, (right - left) * scale, (bottom - top) * scale, "F")
@@ -136,6 +185,7 @@ def write_pdf(drawing: Drawing, data: CertificateData, dpi: float) -> bytes:
         _background(pdf, drawing, width, height)
     else:
         _vector_background(pdf, drawing.vectors, width, height, scale)
+    _images(pdf, drawing, scale)
     _texts(pdf, drawing.texts, scale)
     _codes(pdf, drawing, scale)
     return bytes(pdf.output())

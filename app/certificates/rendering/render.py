@@ -13,10 +13,11 @@ Same data in, same bytes out: nothing depends on the time, randomness or the mac
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,9 +31,17 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from .background import BackgroundError, open_checked  # noqa: E402
 from .background import encode_png as _encode_png  # noqa: E402
-from .default_template import DEFAULT_SIZE, Vectors, default_background, vectors  # noqa: E402
+from .default_template import DEFAULT_SIZE, Vectors, default_template_image, vectors  # noqa: E402
 from .fonts import get_face, get_font, normalize_text  # noqa: E402
-from .layout import DEFAULT_LAYOUT, Layout, QRField, TextField, parse_layout  # noqa: E402
+from .layout import (  # noqa: E402
+    DEFAULT_LAYOUT,
+    ImageField,
+    Layout,
+    QRField,
+    TextField,
+    fill_placeholders,
+    parse_layout,
+)
 from .lines import PlacedText, shape_line  # noqa: E402
 
 A4_LONG_SIDE_INCHES = 297 / 25.4
@@ -53,6 +62,19 @@ class CertificateData:
     verify_url: str
     issued_at: datetime  # UTC; used for the PDF's dates
     language: str = "en"  # BCP 47: the PDF's /Lang, and how text is shaped
+    # Placeholder values beyond the fields above (custom fields, the signer): a JSON
+    # object of strings, as the certificate's row records it.
+    field_values: str | None = None
+
+    def placeholder_values(self) -> dict[str, str]:
+        values = json.loads(self.field_values) if self.field_values else {}
+        return {
+            **values,
+            "name": self.holder_name,
+            "event": self.event_title,
+            "date": self.event_date,
+            "code": self.code,
+        }
 
 
 Measure = Callable[[str], float]
@@ -60,12 +82,15 @@ Measure = Callable[[str], float]
 
 @dataclass(frozen=True)
 class Drawing:
-    """Everything a certificate shows, in pixels of the background."""
+    """Everything a certificate shows, in pixels of the background (which is shared
+    between drawings: read it, never draw on it)."""
 
     background: Image.Image
     texts: tuple[PlacedText, ...]
     codes: tuple[tuple[list[list[bool]], tuple[int, int, int, int]], ...]  # modules, box
     vectors: Vectors | None = None  # the built-in template as shapes, for the PDF
+    images: tuple[tuple[Image.Image, tuple[int, int]], ...] = ()  # RGBA, top-left corner
+    background_digest: str | None = None  # sha256 of the uploaded template's bytes
 
     @property
     def size(self) -> tuple[int, int]:
@@ -79,16 +104,17 @@ _BACKGROUNDS_LOCK = threading.Lock()
 _BACKGROUNDS_MAX = 2  # decoded templates are big (26 MB at 3508x2480): keep few
 
 
-def _background_image(background_png: bytes | None) -> Image.Image:
-    """A fresh copy of the decoded background, decoded once per process per content."""
+def _background_image(background_png: bytes | None) -> tuple[str | None, Image.Image]:
+    """The decoded background and its digest (None: the built-in template), decoded once
+    per process per content. The image is shared: painting copies it, nothing writes it."""
     if background_png is None:
-        return default_background(*DEFAULT_SIZE)
+        return None, default_template_image(*DEFAULT_SIZE)
     digest = hashlib.sha256(background_png).hexdigest()
     with _BACKGROUNDS_LOCK:
         cached = _BACKGROUNDS.get(digest)
         if cached is not None:
             _BACKGROUNDS.move_to_end(digest)
-            return cached.copy()
+            return digest, cached
     image = open_checked(background_png, ("PNG", "JPEG", "WEBP"))
     try:
         image.load()
@@ -102,7 +128,7 @@ def _background_image(background_png: bytes | None) -> Image.Image:
         _BACKGROUNDS.move_to_end(digest)
         while len(_BACKGROUNDS) > _BACKGROUNDS_MAX:
             _BACKGROUNDS.popitem(last=False)
-    return image.copy()
+    return digest, image
 
 
 # --- drawing ---------------------------------------------------------------------------
@@ -110,9 +136,9 @@ def _background_image(background_png: bytes | None) -> Image.Image:
 _ANCHORS = {"left": "lm", "center": "mm", "right": "rm"}
 
 
-def _field_value(field: TextField, data: CertificateData) -> str:
+def _field_value(field: TextField, data: CertificateData, values: Mapping[str, str]) -> str:
     if field.type == "text":
-        return field.text or ""
+        return fill_placeholders(field.text or "", values)
     return {
         "participant_name": data.holder_name,
         "event_title": data.event_title,
@@ -308,10 +334,52 @@ def _place_qr(
     return (left, top, left + side, top + side)
 
 
-def _drawing(data: CertificateData, layout: Layout | None, background_png: bytes | None) -> Drawing:
+_BRAND: OrderedDict[str, Image.Image] = OrderedDict()
+_BRAND_MAX = 8  # small (at most 1200 px a side), a few organizers' at once
+
+
+def _brand_image(png: bytes) -> Image.Image:
+    """A decoded logo or signature (RGBA), once per process per content."""
+    digest = hashlib.sha256(png).hexdigest()
+    with _BACKGROUNDS_LOCK:
+        cached = _BRAND.get(digest)
+        if cached is not None:
+            _BRAND.move_to_end(digest)
+            return cached
+    image = open_checked(png, ("PNG",))
+    image.load()
+    image = image.convert("RGBA")
+    with _BACKGROUNDS_LOCK:
+        _BRAND[digest] = image
+        while len(_BRAND) > _BRAND_MAX:
+            _BRAND.popitem(last=False)
+    return image
+
+
+def _place_image(
+    canvas_size: tuple[int, int], field: ImageField, png: bytes
+) -> tuple[Image.Image, tuple[int, int]]:
+    """The image at the field's height (its own proportions), centred on x, y and kept
+    inside the canvas."""
+    width, height = canvas_size
+    source = _brand_image(png)
+    tall = max(1, min(round(field.size * height), height))
+    wide = max(1, min(round(source.width * tall / source.height), width))
+    image = source.resize((wide, tall), Image.Resampling.LANCZOS)
+    left = min(max(round(field.x * width - wide / 2), 0), width - wide)
+    top = min(max(round(field.y * height - tall / 2), 0), height - tall)
+    return image, (left, top)
+
+
+def _drawing(
+    data: CertificateData,
+    layout: Layout | None,
+    background_png: bytes | None,
+    images: Mapping[str, bytes] | None = None,
+) -> Drawing:
     textstack.require()
     layout = parse_layout(layout if layout is not None else DEFAULT_LAYOUT)
-    background = _background_image(background_png)
+    digest, background = _background_image(background_png)
     modules = qr_modules(data.verify_url)
     codes = tuple(
         (modules, _place_qr(background.size, f, modules))
@@ -319,20 +387,28 @@ def _drawing(data: CertificateData, layout: Layout | None, background_png: bytes
         if isinstance(f, QRField)
     )
     boxes = [box for _modules, box in codes]
+    placed_images = tuple(
+        _place_image(background.size, f, (images or {})[f.type])
+        for f in layout.fields
+        if isinstance(f, ImageField) and (images or {}).get(f.type)
+    )
+    values = data.placeholder_values()
     texts = []
     for field in layout.fields:
         if isinstance(field, TextField):
             placed = _place_text(
-                field, _field_value(field, data), background.size, boxes, data.language
+                field, _field_value(field, data, values), background.size, boxes, data.language
             )
             if placed is not None:
                 texts.append(placed)
     template = vectors(*background.size) if background_png is None else None
-    return Drawing(background, tuple(texts), codes, template)
+    return Drawing(background, tuple(texts), codes, template, placed_images, digest)
 
 
 def _paint(drawing: Drawing) -> Image.Image:
     canvas = drawing.background.copy()
+    for image, corner in drawing.images:
+        canvas.paste(image, corner, image)
     draw = ImageDraw.Draw(canvas)
     for text in drawing.texts:
         _draw_placed(draw, text)
@@ -349,31 +425,43 @@ def _dpi(size: tuple[int, int]) -> float:
 # --- public ----------------------------------------------------------------------------
 
 
+Images = Mapping[str, bytes] | None  # the organizer's "logo" and "signature" PNGs
+
+
 def render_png_pdf(
-    data: CertificateData, layout: Layout | None = None, background_png: bytes | None = None
+    data: CertificateData,
+    layout: Layout | None = None,
+    background_png: bytes | None = None,
+    images: Images = None,
 ) -> tuple[bytes, bytes]:
     """Both files from one drawing (what issuing wants): (PNG bytes, PDF bytes)."""
     from .pdf import write_pdf
 
-    drawing = _drawing(data, layout, background_png)
+    drawing = _drawing(data, layout, background_png, images)
     dpi = _dpi(drawing.size)
     return _encode_png(_paint(drawing), dpi), write_pdf(drawing, data, dpi)
 
 
 def render_png(
-    data: CertificateData, layout: Layout | None = None, background_png: bytes | None = None
+    data: CertificateData,
+    layout: Layout | None = None,
+    background_png: bytes | None = None,
+    images: Images = None,
 ) -> bytes:
-    drawing = _drawing(data, layout, background_png)
+    drawing = _drawing(data, layout, background_png, images)
     return _encode_png(_paint(drawing), _dpi(drawing.size))
 
 
 def render_pdf(
-    data: CertificateData, layout: Layout | None = None, background_png: bytes | None = None
+    data: CertificateData,
+    layout: Layout | None = None,
+    background_png: bytes | None = None,
+    images: Images = None,
 ) -> bytes:
     """One page, the template's aspect, the long side as long as A4's (297 mm)."""
     from .pdf import write_pdf
 
-    drawing = _drawing(data, layout, background_png)
+    drawing = _drawing(data, layout, background_png, images)
     return write_pdf(drawing, data, _dpi(drawing.size))
 
 
@@ -389,6 +477,8 @@ def render_preview(
     event_date: str = "1 January 2030",
     language: str = "en",
     max_width: int = PREVIEW_WIDTH,
+    images: Images = None,
+    field_values: Mapping[str, str] | None = None,
 ) -> bytes:
     """A PNG preview of a layout on a template, with sample data, at most max_width wide."""
     data = CertificateData(
@@ -399,8 +489,9 @@ def render_preview(
         verify_url="https://example.com/verify/SAMPLE-0000",
         issued_at=SAMPLE_ISSUED_AT,
         language=language,
+        field_values=json.dumps(dict(field_values or {}), sort_keys=True),
     )
-    image = _paint(_drawing(data, layout, background_png))
+    image = _paint(_drawing(data, layout, background_png, images))
     if image.width > max_width:
         height = max(1, round(image.height * max_width / image.width))
         image = image.resize((max_width, height), Image.Resampling.LANCZOS)

@@ -1,0 +1,109 @@
+"""Issuance end to end on PostgreSQL and the S3 HTTP server (moto): one checker
+process against N (`flask events check --until-done --workers N`), in one run.
+
+Each round seeds a fresh ended event of --attendees attended participants and
+times the command until every certificate is issued; rounds alternate between
+one worker and --workers workers. Prints the wall time, the time per
+certificate and the speed-up (N workers / one). Keep it modest on a shared
+machine:
+
+    nice -n 10 .venv/bin/python bench/workers.py --attendees 200 --workers 2 --rounds 1
+    nice -n 10 .venv/bin/python bench/workers.py --attendees 10000 --workers 2 --rounds 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+    )
+    parser.add_argument("--attendees", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+
+    import boto3
+
+    from tests.checker.helpers import process_env
+    from tests.databases import PostgresDatabase, migrate
+    from tests.s3server import start_s3_server, use_fake_aws_env
+
+    class _Env:  # use_fake_aws_env wants a monkeypatch-like object
+        def setenv(self, name: str, value: str) -> None:
+            os.environ[name] = value
+
+        def delenv(self, name: str, raising: bool = True) -> None:
+            os.environ.pop(name, None)
+
+    use_fake_aws_env(_Env())
+    server = start_s3_server()
+    bucket = f"bench-{uuid.uuid4().hex[:8]}"
+    boto3.client("s3", endpoint_url=server.endpoint_url, region_name="us-east-1").create_bucket(
+        Bucket=bucket
+    )
+    name = f"laurel_bench_issue_{uuid.uuid4().hex[:8]}"
+    times: dict[int, list[float]] = {1: [], args.workers: []}
+    try:
+        with PostgresDatabase(args.database_url, name) as database:
+            migrate(database.url)
+            config = {
+                "DATABASE_URL": database.url,
+                "STORAGE_URL": f"s3://{bucket}/certificates",
+                "S3_ENDPOINT_URL": server.endpoint_url,
+            }
+            env = {**process_env(config), "CHECKER_BUDGET_SECONDS": "240"}
+            for number in range(args.rounds):
+                for workers in (1, args.workers):
+                    _seed(database.url, args.attendees, f"round {number} x{workers}")
+                    started = time.perf_counter()
+                    command = [sys.executable, "-m", "flask", "events", "check", "--until-done"]
+                    subprocess.run(
+                        [*command, "--workers", str(workers)],
+                        cwd=ROOT,
+                        env=env,
+                        check=True,
+                        stdout=subprocess.DEVNULL,
+                    )
+                    wall = time.perf_counter() - started
+                    times[workers].append(wall)
+                    print(
+                        f"{workers} worker(s): {args.attendees} certificates in {wall:.1f} s, "
+                        f"{wall / args.attendees * 1000:.0f} ms each",
+                        flush=True,
+                    )
+    finally:
+        server.stop()
+    one, many = statistics.median(times[1]), statistics.median(times[args.workers])
+    print(f"speed-up with {args.workers} workers: {one / many:.2f}x (cores: {os.cpu_count()})")
+
+
+def _seed(url: str, attendees: int, title: str) -> None:
+    from app import create_app
+    from app.extensions import db
+    from tests.checker.helpers import add_participants, make_event, make_organizer
+
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "CONFIG_PROBLEMS": []})
+    with app.app_context():
+        owner = make_organizer(f"{uuid.uuid4().hex[:8]}@bench.example")
+        add_participants(make_event(owner, title, background=False), attendees)
+        db.session.commit()
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
