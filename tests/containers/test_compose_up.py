@@ -186,7 +186,8 @@ def test_migrate_ran_once_and_exited_0(project):
     entries = project.containers()
     for service in ("migrate", "createbucket"):
         state = entries[service]
-        assert state["Exited"] and state["ExitCode"] == 0, (service, state)
+        logs = project.container(service).logs()
+        assert state["Exited"] and state["ExitCode"] == 0, f"{service}: {state}\n{logs[-6000:]}"
     migrate = project.container("migrate").logs()
     assert migrate.count("migrated the database from an empty schema to") == 1, migrate
     assert "Demo organizer: demo@example.com" in migrate, migrate

@@ -128,6 +128,25 @@ def test_bundle_holds_the_app_and_nothing_local(built: Build, function: Path) ->
     assert size < MAX_BUNDLE_BYTES
 
 
+def test_the_build_command_leaves_out_the_data_laurel_never_reads(
+    built: Build, function: Path
+) -> None:
+    """scripts/trim_packages.py, vercel.json's buildCommand, runs between the install and
+    the packing: Babel keeps the locales of the event languages (and their parents),
+    botocore the models of S3 and the credential providers' services."""
+    from scripts.trim_packages import BOTOCORE_SERVICES
+
+    assert VERCEL_JSON["buildCommand"] == "python scripts/trim_packages.py"
+    assert "dates in every event language and the S3 client are unchanged" in built.log
+    locales = {p.stem for p in (function / "_vendor/babel/locale-data").glob("*.dat")}
+    assert {"root", "en", "en_GB", "ar", "zh_Hant", "ja"} <= locales
+    assert len(locales) < 60, sorted(locales)
+    models = function / "_vendor/botocore/data"
+    services = {p.parent.parent.name for p in models.glob("*/*/service-2.json*")}
+    assert services == BOTOCORE_SERVICES, services
+    assert (models / "endpoints.json").is_file()
+
+
 def test_bundle_has_every_file_of_the_app(built: Build, function: Path) -> None:
     """@vercel/python leaves every `**/public/**` path out of the bundle (it
     means the CDN folder): a package or template folder named `public` would
