@@ -67,6 +67,7 @@ class EdgeClient:
         body: bytes | None = None,
         content_type: str | None = None,
         headers: Mapping[str, str] | None = None,
+        timeout: float = 60,
     ) -> Response:
         if form is not None:
             body, content_type = urlencode(form).encode(), "application/x-www-form-urlencoded"
@@ -80,7 +81,7 @@ class EdgeClient:
             **({"Cookie": self._cookie_header()} if self.cookies else {}),
             **(headers or {}),
         }
-        connection = http.client.HTTPConnection(*self.address, timeout=60)
+        connection = http.client.HTTPConnection(*self.address, timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()

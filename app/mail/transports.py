@@ -1,21 +1,17 @@
 """The transports, one `send` each; `SendError.permanent` says whether to retry.
 
 SMTP uses the standard library's smtplib/email: no dependency, explicit
-timeouts, STARTTLS and implicit TLS. The HTTP API is Resend's documented REST
-endpoint through urllib rather than its SDK, which pulls in `requests` for one
-POST; the request carries `Idempotency-Key`, so a repeated attempt (after a
-crash between sending and recording) is dropped by the provider.
+timeouts, STARTTLS and implicit TLS. The HTTP API is Resend's, through its
+official SDK (app/mail/resend_api.py); each request carries the message's
+`Idempotency-Key`, so a repeated attempt (after a crash between sending and
+recording) is dropped by the provider.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import smtplib
 import ssl
-import urllib.error
-import urllib.request
 
 from app.mail.building import Letter
 from app.mail.settings import MailSettings
@@ -35,7 +31,9 @@ def send(letter: Letter, settings: MailSettings, key: str) -> str | None:
         _smtp(letter, settings, key)
         return None
     if settings.kind == "api":
-        _api(letter, settings, key)
+        from app.mail import resend_api  # loads the SDK (and requests) on first use
+
+        resend_api.send(letter, settings, key)
         return None
     if settings.kind == "outbox":
         # Development: also in the console, where a signed-out organizer reads a reset link.
@@ -76,41 +74,3 @@ def _smtp(letter: Letter, settings: MailSettings, key: str) -> None:
 def _reply(code: int, reason: bytes | str) -> str:
     text = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else reason
     return f"The mail server answered {code}: {text}"
-
-
-def _api(letter: Letter, settings: MailSettings, key: str) -> None:
-    body = {
-        "from": f"{letter.sender_name} <{settings.sender}>",
-        "to": [letter.to],
-        "subject": letter.subject,
-        "text": letter.text,
-        "html": letter.html,
-        "attachments": [
-            {"filename": name, "content": base64.b64encode(data).decode("ascii")}
-            for name, data, _mime in letter.attachments
-        ],
-    }
-    if letter.reply_to:
-        body["reply_to"] = letter.reply_to
-    # api_base is http(s) only: app/mail/settings.py refuses anything else.
-    request = urllib.request.Request(  # noqa: S310
-        f"{settings.api_base}/emails",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={
-            "Authorization": f"Bearer {settings.password}",
-            "Content-Type": "application/json",
-            "Idempotency-Key": key,
-            "User-Agent": "laurel",
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=settings.timeout) as response:  # noqa: S310
-            response.read()
-    except urllib.error.HTTPError as exc:
-        detail = exc.read()[:500].decode("utf-8", "replace")
-        # 429 and 5xx are the provider's trouble: try again later.
-        permanent = 400 <= exc.code < 500 and exc.code != 429
-        raise SendError(f"The email API answered {exc.code}: {detail}", permanent) from exc
-    except (OSError, urllib.error.URLError) as exc:
-        raise SendError(f"The email API did not answer: {exc}", permanent=False) from exc

@@ -14,7 +14,7 @@ from app import create_app
 from app.config import load_config, normalise_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ["boto3", "botocore", "PIL", "psycopg", "alembic", "flask_migrate"]
+HEAVY = ["boto3", "botocore", "PIL", "psycopg", "alembic", "flask_migrate", "resend", "requests"]
 
 AUDITED_IMPORT = r"""
 import json, os, sys, threading, time

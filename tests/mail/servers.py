@@ -61,6 +61,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list = []
+        self.raw: list[bytes] = []  # as received, for comparisons that parse it themselves
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -73,7 +74,12 @@ class Inbox:
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
+            self.raw.append(bytes(envelope.content))
         return "250 Message accepted for delivery"
+
+    def received(self) -> list[bytes]:
+        with self.lock:
+            return list(self.raw)
 
 
 class SmtpServer:
@@ -102,33 +108,66 @@ class SmtpServer:
         self.controller.stop()
 
 
+# Resend's error names for the statuses the tests answer with (its API reference, Errors).
+ERROR_NAMES = {
+    403: "invalid_api_key",
+    409: "concurrent_idempotent_requests",
+    422: "validation_error",
+    429: "rate_limit_exceeded",
+    500: "application_error",
+    503: "application_error",
+}
+
+
 class ApiServer:
-    """Speaks Resend's `POST /emails`; keeps each request, answers like the provider."""
+    """Speaks Resend's `POST /emails`: keeps each request, answers as the provider does
+    (`{"id"}`, or `{"statusCode", "name", "message"}`); `status` sets the answer,
+    `hold` makes it wait (until the test ends) so that the client times out."""
 
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.status = 200
+        self.hold = False
+        self.delay = 0.0
+        self.released = threading.Event()
+        self.lock = threading.Lock()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "json": json.loads(body)}
-                )
-                answer = json.dumps({"id": f"msg-{len(outer.requests)}"}).encode()
-                if outer.status != 200:
-                    answer = json.dumps({"message": "The to address is invalid"}).encode()
-                self.send_response(outer.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                with outer.lock:
+                    outer.requests.append(
+                        {"path": self.path, "headers": dict(self.headers), "json": json.loads(body)}
+                    )
+                    number = len(outer.requests)
+                if outer.hold:
+                    outer.released.wait(30)
+                elif outer.delay:
+                    outer.released.wait(outer.delay)
+                status = outer.status
+                answer = {"id": f"msg-{number}"}
+                if status != 200:
+                    answer = {
+                        "statusCode": status,
+                        "name": ERROR_NAMES.get(status, "application_error"),
+                        "message": "The to address is invalid",
+                    }
+                data = json.dumps(answer).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the client gave up (a timeout test)
 
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def __enter__(self) -> ApiServer:
@@ -136,5 +175,6 @@ class ApiServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()

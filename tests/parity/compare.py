@@ -23,7 +23,13 @@ value is replaced only where it is expected:
   test_parity.py); status list slots of attempts that lost their claim (they
   depend on timing) are left out, and slot ids are not compared;
 - `checker_runs.budget_seconds`, a deliberate per-model default
-  (CHECKER_BUDGET_SECONDS: 50 s on Vercel, 240 s in a container).
+  (CHECKER_BUDGET_SECONDS: 50 s on Vercel, 240 s in a container);
+- the outbox's random idempotency key and claim token, and in received mail
+  the Message-ID made of that key (checked against the message's row first:
+  one that is not its row's key is left as it is and shows up) and the MIME
+  boundaries (random per message); an attached PDF is compared as "the stored
+  PDF of <code>" when its bytes have that certificate's digest, else by its
+  own digest (and then differs).
 
 Everything else, every column of every table included, is compared as is:
 a new table or column is compared strictly until someone says otherwise here.
@@ -33,6 +39,7 @@ from __future__ import annotations
 
 import base64
 import difflib
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -76,6 +83,10 @@ SIGNATURE_PARTS = (
     (re.compile(r"\b(X-Amz-Credential=[^&\s\"]*?)%2F\d{8}%2F"), r"\1%2F<date>%2F"),
 )
 
+# Received mail: boundaries are random per message.
+MIME_BOUNDARY = re.compile(r'(boundary=)("?)[^";\s]+\2')
+MESSAGE_ID = re.compile(r"<([0-9a-f]+)@([^>]+)>")
+
 TIME = "<time during the run>"
 DIGEST = "<sha256 of a file that embeds the code>"
 STATUS_INDEX = "<status list index>"
@@ -110,6 +121,7 @@ class RunRecord:
     bucket: str
     started: datetime
     finished: datetime
+    mails: list[bytes] = field(default_factory=list)  # as the run's SMTP server received them
 
     def codes(self) -> dict[str, str]:
         """Certificate code -> `<code of EMAIL>`, from the rows."""
@@ -256,6 +268,10 @@ class Normaliser:
             elif how == "lease":
                 # A lease runs past the run's end by however long its batch took.
                 result[column] = "<lease>"
+            elif how == "random":
+                # Made by secrets.token_hex; the idempotency key is checked against
+                # the Message-ID of the mail it was sent with (Normaliser.message_id).
+                result[column] = "<random>"
             elif how == "model setting":
                 result[column] = "<set by the execution model>"
             elif isinstance(value, datetime):
@@ -307,6 +323,52 @@ class Normaliser:
     def objects(self) -> dict[str, str]:
         return {self.text(key): value for key, value in sorted(self.record.objects.items())}
 
+    # mail ----------------------------------------------------------------
+
+    def mail(self, raw: bytes) -> dict[str, object]:
+        """A received message as its parts: each part's headers in order, its text
+        normalised like a page, its bytes by what they are."""
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(raw, policy=policy.default)
+        parts = []
+        for part in message.walk():
+            headers = [(name, self.mail_header(name, str(value))) for name, value in part.items()]
+            if part.is_multipart():
+                content: object = None
+            elif part.get_content_maintype() == "text":
+                content = self.text(part.get_content())
+            else:
+                content = self.attachment(part.get_content())
+            parts.append({"headers": headers, "content": content})
+        return {"to": str(message["To"]), "parts": parts}
+
+    def mail_header(self, name: str, value: str) -> str:
+        if name.lower() == "message-id":
+            return self.message_id(value)
+        if name.lower() == "content-type":
+            value = MIME_BOUNDARY.sub(r"\1\2<boundary>\2", value)
+        return self.text(value)
+
+    def message_id(self, value: str) -> str:
+        """`<key@domain>` with its outbox row's idempotency key becomes a placeholder
+        naming the row's recipient; any other value is kept (and differs)."""
+        match = MESSAGE_ID.fullmatch(value.strip())
+        rows = {row["idempotency_key"]: row for row in self.record.rows.get("outbox_messages", [])}
+        if match and match[1] in rows:
+            return f"<idempotency key of the message to {rows[match[1]]['to_address']}@{match[2]}>"
+        return value
+
+    def attachment(self, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        for row in self.record.rows.get("certificates", []):
+            if row.get("pdf_sha256") == digest:
+                return f"<the stored PDF of {self.codes[row['code']]}>"
+        return f"<{len(data)} bytes, sha256 {digest}>"
+
+    def mails(self) -> list[dict[str, object]]:
+        return sorted((self.mail(raw) for raw in self.record.mails), key=lambda m: str(m["to"]))
+
 
 def _cookie_shape(header: str) -> str:
     """A Set-Cookie header with its value and expiry hidden, attributes kept."""
@@ -345,6 +407,14 @@ ROW_RULES: dict[str, dict[str, str]] = {
         "first_failed_at": "time",
         "last_failed_at": "time",
         "next_attempt_at": "time",
+    },
+    "outbox_messages": {
+        "idempotency_key": "random",
+        "claim_token": "random",
+        "next_attempt_at": "time",
+        "lease_until": "lease",
+        "sent_at": "time",
+        "created_at": "time",
     },
 }
 
@@ -438,9 +508,28 @@ def compare_objects(a: RunRecord, b: RunRecord) -> list[str]:
     return problems
 
 
+def compare_mails(a: RunRecord, b: RunRecord) -> list[str]:
+    """The messages each run's SMTP server received, by recipient: headers, texts,
+    attachments."""
+    left, right = Normaliser(a).mails(), Normaliser(b).mails()
+    problems = []
+    recipients = ([m["to"] for m in left], [m["to"] for m in right])
+    if recipients[0] != recipients[1]:
+        problems.append(
+            "the two runs mailed different recipients (or some twice):\n"
+            + _diff(*recipients, (a.model, b.model))
+        )
+    for x, y in zip(left, right, strict=False):
+        if x != y:
+            problems.append(f"mail to {x['to']} differs\n" + _diff(x, y, (a.model, b.model)))
+    return problems
+
+
 def compare_runs(a: RunRecord, b: RunRecord) -> list[str]:
     """Every difference between two runs, after normalisation; [] when they agree."""
-    return compare_exchanges(a, b) + compare_rows(a, b) + compare_objects(a, b)
+    return (
+        compare_exchanges(a, b) + compare_rows(a, b) + compare_objects(a, b) + compare_mails(a, b)
+    )
 
 
 def report(problems: Iterable[str], limit: int = 30) -> str:

@@ -35,6 +35,7 @@ from tests.containers.gunicorn_server import (
     image_environment,
     running_gunicorn,
 )
+from tests.mail.servers import SmtpServer
 from tests.parity import scenario
 from tests.parity.compare import RunRecord
 from tests.vercel import support
@@ -77,6 +78,16 @@ def fresh_database(server_url: str) -> Iterator[str]:
         yield "postgres://" + parts.netloc + parts.path
 
 
+def email_env(server: SmtpServer) -> dict[str, str]:
+    """Mail through `server`, a real SMTP server on loopback that requires STARTTLS;
+    its self-signed certificate is the one the app trusts (SSL_CERT_FILE)."""
+    return {
+        "EMAIL_URL": f"smtp+starttls://127.0.0.1:{server.port}?timeout=10",
+        "EMAIL_FROM": scenario.EMAIL_FROM,
+        "SSL_CERT_FILE": str(server.ca_file),
+    }
+
+
 @dataclass
 class Run:
     record: RunRecord
@@ -93,19 +104,27 @@ def run_model(
     s3_admin: Any,
     runner: Callable[[dict[str, str]], scenario.Recorder],
     setup: Callable[[Mapping[str, str]], None] | None = None,
+    mail: SmtpServer | None = None,
 ) -> Run:
     """One run on a fresh database and a fresh bucket, set up by `setup`
     (`prepare`, through the checkout's entrypoint, by default); the database stays until `stack`
-    closes (the render probes read it later)."""
+    closes (the render probes read it later). With `mail` (a server of this run's
+    own), email is on and the record holds every message the server received."""
     started_at = datetime.now(UTC)
     clock = time.monotonic()
     bucket = f"laurel-parity-{uuid.uuid4().hex[:10]}"
     s3_admin.create_bucket(Bucket=bucket)
     database = stack.enter_context(fresh_database(server_url))
     env = app_env(database, bucket, s3_endpoint)
+    if mail is not None:
+        env.update(email_env(mail))
     (setup or prepare)(env)
     recorder = runner(env)
     run_record = record(model, recorder, database, s3_admin, bucket, started_at)
+    if mail is not None:
+        # Delivery is synchronous (the server has the message before it answers
+        # DATA), so everything sent during the scenario is here: no waiting.
+        run_record.mails = mail.inbox.received()
     return Run(run_record, recorder, env, time.monotonic() - clock)
 
 
@@ -116,6 +135,7 @@ def run_vercel(
     s3_admin: Any,
     project: Path,
     times: scenario.EventTimes,
+    mail: SmtpServer | None = None,
 ) -> Run:
     """The Vercel side of every parity comparison: the scenario under vc_init."""
     return run_model(
@@ -124,7 +144,8 @@ def run_vercel(
         server_url,
         s3_endpoint,
         s3_admin,
-        lambda env: run_under_vercel(project, env, times),
+        lambda env: run_under_vercel(project, env, times, email=mail is not None),
+        mail=mail,
     )
 
 
@@ -147,22 +168,22 @@ def prepare(env: Mapping[str, str]) -> None:
 
 
 def run_under_gunicorn(
-    env: Mapping[str, str], times: scenario.EventTimes, log_dir: Path
+    env: Mapping[str, str], times: scenario.EventTimes, log_dir: Path, *, email: bool = False
 ) -> scenario.Recorder:
     with running_gunicorn(env, log_dir=log_dir) as server:
         try:
-            return scenario.run_scenario(server.base_url, times)
+            return scenario.run_scenario(server.base_url, times, email=email)
         except BaseException:
             print(f"--- gunicorn log ---\n{server.log()[-8000:]}")
             raise
 
 
 def run_under_vercel(
-    project: Path, env: Mapping[str, str], times: scenario.EventTimes
+    project: Path, env: Mapping[str, str], times: scenario.EventTimes, *, email: bool = False
 ) -> scenario.Recorder:
     with launch(project, env) as launched:
         try:
-            return scenario.run_scenario(launched.url, times)
+            return scenario.run_scenario(launched.url, times, email=email)
         except BaseException:
             print("--- function log ---\n" + "\n".join(launched.logs())[-8000:])
             print(f"--- stderr ---\n{launched.stderr()[-4000:]}")

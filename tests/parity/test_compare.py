@@ -12,6 +12,7 @@ from tests.parity.compare import (
     Exchange,
     RunRecord,
     compare_exchanges,
+    compare_mails,
     compare_objects,
     compare_rows,
     compare_runs,
@@ -266,3 +267,80 @@ def test_credentials_compare_without_signature_status_index_or_lost_slots() -> N
     other = _with_credential(make_run(), 1, "José"), _with_credential(other_run(), 1, "Jose")
     problems = compare_runs(*other)
     assert len(problems) == 1 and "credential_jws" in problems[0], problems
+
+
+def _with_mail(
+    run: RunRecord,
+    key: str,
+    *,
+    pdf: bytes | None = None,
+    message_id: str | None = None,
+    reply_to: str = "org@example.org",
+) -> RunRecord:
+    """A run whose certificate was mailed: its outbox row (with `key`) and the raw
+    message its SMTP server received, built as app/mail/building.py builds it."""
+    import hashlib
+    from email.message import EmailMessage
+
+    row = run.rows["certificates"][0]
+    code = row["code"]
+    stored = f"%PDF-1.7 certificate {code}".encode()
+    row["pdf_sha256"] = hashlib.sha256(stored).hexdigest()
+    run.rows["outbox_messages"] = [
+        {
+            "id": 1,
+            "certificate_id": 1,
+            "to_address": "attendee01@example.org",
+            "state": "sent",
+            "idempotency_key": key,
+            "claim_token": key[::-1],
+            "sent_at": T0 + timedelta(seconds=21),
+        }
+    ]
+    message = EmailMessage()
+    message["From"] = "Org <certificates@laurel.example.org>"
+    message["To"] = "attendee01@example.org"
+    message["Subject"] = "Your certificate for Σύνοδος"
+    message["Reply-To"] = reply_to
+    message["Message-ID"] = message_id or f"<{key}@laurel.example.org>"
+    message.set_content(f"Verify it at {BASE}/verify/{code}\n")
+    message.add_alternative(f'<a href="{BASE}/verify/{code}">verify</a>', subtype="html")
+    message.add_attachment(
+        stored if pdf is None else pdf,
+        maintype="application",
+        subtype="pdf",
+        filename=f"certificate-{code}.pdf",
+    )
+    run.mails = [message.as_bytes()]
+    return run
+
+
+def test_mail_compares_without_message_id_boundary_or_code() -> None:
+    a = _with_mail(make_run(), "a1" * 16)
+    b = _with_mail(other_run(), "b2" * 16)
+    assert a.mails[0] != b.mails[0]  # codes, keys and MIME boundaries all differ
+    assert compare_runs(a, b) == []
+
+
+def test_a_different_mail_header_or_attachment_is_reported() -> None:
+    a = _with_mail(make_run(), "a1" * 16)
+    problems = compare_mails(a, _with_mail(other_run(), "b2" * 16, reply_to="x@example.org"))
+    assert len(problems) == 1 and "Reply-To" in problems[0], report(problems)
+    problems = compare_mails(a, _with_mail(other_run(), "b2" * 16, pdf=b"%PDF-1.7 other"))
+    assert len(problems) == 1 and "<14 bytes, sha256" in problems[0], report(problems)
+
+
+def test_a_message_id_not_made_of_its_rows_key_is_reported() -> None:
+    a = _with_mail(make_run(), "a1" * 16)
+    b = _with_mail(other_run(), "b2" * 16, message_id="<c3c3@laurel.example.org>")
+    problems = compare_mails(a, b)
+    assert len(problems) == 1 and "<c3c3@laurel.example.org>" in problems[0], report(problems)
+
+
+def test_a_missing_or_repeated_mail_is_reported() -> None:
+    a = _with_mail(make_run(), "a1" * 16)
+    b = _with_mail(other_run(), "b2" * 16)
+    b.mails = b.mails * 2
+    assert "different recipients (or some twice)" in compare_mails(a, b)[0]
+    b.mails = []
+    assert "different recipients (or some twice)" in compare_mails(a, b)[0]

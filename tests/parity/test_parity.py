@@ -7,7 +7,10 @@ read-only copy of the repository. Each run gets a fresh PostgreSQL database
 the same moto S3 server, and the same settings otherwise. An organizer signs
 in, creates an event that has just ended, imports 25 attendees, the cron route
 issues their certificates, the public opens every verification page and
-downloads both files, the organizer downloads each file and the ZIP.
+downloads both files, the organizer downloads each file and the ZIP. The
+event emails its certificates (turned on before issuing): each run has its
+own SMTP server on loopback (aiosmtpd, STARTTLS required), and the messages
+each received are compared too.
 
 Then the runs are compared (see compare.py for what is normalised and why):
 every response, every row of every table, the stored object keys. Rendering
@@ -22,6 +25,8 @@ skips; with CI=true it fails.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -34,10 +39,12 @@ import pytest
 
 from app.certificates.queries import file_name
 from app.collation import sort_key
+from tests.mail.servers import SmtpServer
 from tests.parity import harness, scenario
 from tests.parity.compare import (
     RunRecord,
     compare_exchanges,
+    compare_mails,
     compare_objects,
     compare_rows,
     report,
@@ -75,20 +82,39 @@ def parity(s3_endpoint, s3_admin, tmp_path_factory) -> Iterator[Parity]:
     # the same printed dates, even if the runs straddle a minute or midnight.
     times = scenario.EventTimes.just_ended()
     with ExitStack() as stack:
+        # One SMTP server per run, so that each run's messages are its own.
+        mail = {
+            model: stack.enter_context(SmtpServer(tmp_path_factory.mktemp(f"smtp-{model}")))
+            for model in ("gunicorn", "vercel")
+        }
         gunicorn = harness.run_model(
             harness.GUNICORN,
             stack,
             PG_URL,
             s3_endpoint,
             s3_admin,
-            lambda env: harness.run_under_gunicorn(env, times, logs),
+            lambda env: harness.run_under_gunicorn(env, times, logs, email=True),
+            mail=mail["gunicorn"],
         )
-        vercel = harness.run_vercel(stack, PG_URL, s3_endpoint, s3_admin, project, times)
+        vercel = harness.run_vercel(
+            stack, PG_URL, s3_endpoint, s3_admin, project, times, mail=mail["vercel"]
+        )
         print(
             f"\nparity runs: gunicorn {gunicorn.seconds:.1f} s, Vercel {vercel.seconds:.1f} s, "
-            f"{len(gunicorn.record.exchanges)} exchanges each"
+            f"{len(gunicorn.record.exchanges)} exchanges each; cron calls (s, issued, mailed): "
+            f"gunicorn {_cron_calls(gunicorn)}, Vercel {_cron_calls(vercel)}"
         )
         yield Parity(gunicorn, vercel, project)
+
+
+def _cron_calls(run: Run) -> list[tuple[float, int, int]]:
+    """What each authorised cron call did: how long it took, what it issued and mailed."""
+    calls = []
+    for exchange in run.record.exchanges:
+        if exchange.label == "GET /api/cron/check-events" and exchange.status == 200:
+            data = json.loads(exchange.body)
+            calls.append((data["duration"], data["issued"], data["mailed"]))
+    return calls
 
 
 # --- the two runs agree ----------------------------------------------------------
@@ -106,6 +132,11 @@ def test_the_rows_match(parity: Parity) -> None:
 
 def test_the_stored_objects_match(parity: Parity) -> None:
     problems = compare_objects(*parity.records)
+    assert not problems, report(problems)
+
+
+def test_the_same_messages_were_sent(parity: Parity) -> None:
+    problems = compare_mails(*parity.records)
     assert not problems, report(problems)
 
 
@@ -142,11 +173,41 @@ def test_each_run_issued_every_certificate_and_served_its_files(parity: Parity, 
             name = file_name(certificate["holder_name"], code, kind)  # the holder, then the code
             assert run.recorder.zip_members[name] == digest
     assert len(run.recorder.zip_members) == 2 * len(certificates)
+    _check_mail(run)
     # The archive lists the certificates by holder as people sort names, PNG then PDF.
     ordered = sorted(certificates, key=lambda c: (sort_key(c["holder_name"]), c["code"]))
     assert run.recorder.zip_order == [
         file_name(c["holder_name"], c["code"], kind) for c in ordered for kind in ("png", "pdf")
     ]
+
+
+def _check_mail(run: Run) -> None:
+    """One message per certificate, received once, sent on its first attempt, with
+    the stored PDF attached and the Message-ID made of its row's idempotency key."""
+    from email import message_from_bytes, policy
+
+    rows = run.record.rows
+    outbox = {m["to_address"]: m for m in rows["outbox_messages"]}
+    emails = {p["id"]: p["email"] for p in rows["participants"]}
+    mails = [message_from_bytes(raw, policy=policy.default) for raw in run.record.mails]
+    received = {str(mail["To"]): mail for mail in mails}
+    assert len(mails) == len(received) == len(rows["certificates"])  # none twice
+    assert len(outbox) == len(rows["outbox_messages"]) == len(mails)
+    domain = scenario.EMAIL_FROM.split("@")[1]
+    for certificate in rows["certificates"]:
+        address = emails[certificate["participant_id"]]
+        mail, row = received[address], outbox[address]
+        assert (row["state"], row["attempts"], row["last_error"]) == ("sent", 1, None)
+        assert row["certificate_id"] == certificate["id"]
+        assert mail["Message-ID"] == f"<{row['idempotency_key']}@{domain}>"
+        assert mail["From"].addresses[0].addr_spec == scenario.EMAIL_FROM
+        assert mail["Reply-To"] == scenario.ORGANIZER_EMAIL
+        (attachment,) = list(mail.iter_attachments())
+        name = file_name(certificate["holder_name"], certificate["code"], "pdf")
+        assert attachment.get_filename() == name
+        assert hashlib.sha256(attachment.get_content()).hexdigest() == certificate["pdf_sha256"]
+        for body in (mail.get_body(("plain",)), mail.get_body(("html",))):
+            assert certificate["verify_url"] in body.get_content()
 
 
 # --- the same certificate data renders to the same bytes on both models -----------
