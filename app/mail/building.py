@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 
 from flask import render_template
 
@@ -28,6 +28,8 @@ class Letter:
         message["From"] = formataddr((self.sender_name, settings.sender))
         message["To"] = self.to
         message["Subject"] = self.subject
+        # RFC 5322 requires it; receiving servers that add a missing one score it as spam.
+        message["Date"] = formatdate(usegmt=True)
         if self.reply_to:
             message["Reply-To"] = self.reply_to
         message["Message-ID"] = message_id or make_msgid(domain=settings.sender.split("@")[-1])

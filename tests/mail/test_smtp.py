@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
 import sqlalchemy as sa
 
 from app.checker.run import check_events
@@ -27,6 +30,9 @@ def test_issuing_emails_each_certificate_once_with_its_pdf(app, ctx, smtp):
         assert mail["From"] == f"Ada's Workshops <{SENDER}>"
         assert mail["Reply-To"] == "ada@organizer.example"
         assert mail["Subject"] == "Your certificate for Data Night"
+        sent = parsedate_to_datetime(mail["Date"])  # RFC 5322's one required header
+        assert sent.utcoffset() == timedelta(0)
+        assert abs(sent - datetime.now(UTC)) < timedelta(minutes=5)
         text = mail.get_body(("plain",)).get_content()
         html = mail.get_body(("html",)).get_content()
         for body in (text, html):

@@ -346,9 +346,23 @@ class Normaliser:
     def mail_header(self, name: str, value: str) -> str:
         if name.lower() == "message-id":
             return self.message_id(value)
+        if name.lower() == "date":
+            return self.mail_date(value)
         if name.lower() == "content-type":
             value = MIME_BOUNDARY.sub(r"\1\2<boundary>\2", value)
         return self.text(value)
+
+    @staticmethod
+    def mail_date(value: str) -> str:
+        """When it was sent differs between runs; that it is a valid RFC 5322 date in
+        GMT does not."""
+        from email.utils import parsedate_to_datetime
+
+        try:
+            sent = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return value
+        return "<a date, GMT>" if sent.utcoffset() is not None and not sent.utcoffset() else value
 
     def message_id(self, value: str) -> str:
         """`<key@domain>` with its outbox row's idempotency key becomes a placeholder

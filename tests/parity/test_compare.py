@@ -276,11 +276,13 @@ def _with_mail(
     pdf: bytes | None = None,
     message_id: str | None = None,
     reply_to: str = "org@example.org",
+    date: str | None = None,
 ) -> RunRecord:
     """A run whose certificate was mailed: its outbox row (with `key`) and the raw
     message its SMTP server received, built as app/mail/building.py builds it."""
     import hashlib
     from email.message import EmailMessage
+    from email.utils import format_datetime
 
     row = run.rows["certificates"][0]
     code = row["code"]
@@ -303,6 +305,7 @@ def _with_mail(
     message["Subject"] = "Your certificate for Σύνοδος"
     message["Reply-To"] = reply_to
     message["Message-ID"] = message_id or f"<{key}@laurel.example.org>"
+    message["Date"] = date or format_datetime(run.started + timedelta(seconds=21), usegmt=True)
     message.set_content(f"Verify it at {BASE}/verify/{code}\n")
     message.add_alternative(f'<a href="{BASE}/verify/{code}">verify</a>', subtype="html")
     message.add_attachment(
@@ -335,6 +338,13 @@ def test_a_message_id_not_made_of_its_rows_key_is_reported() -> None:
     b = _with_mail(other_run(), "b2" * 16, message_id="<c3c3@laurel.example.org>")
     problems = compare_mails(a, b)
     assert len(problems) == 1 and "<c3c3@laurel.example.org>" in problems[0], report(problems)
+
+
+def test_a_mail_date_that_is_not_rfc_5322_gmt_is_reported() -> None:
+    a = _with_mail(make_run(), "a1" * 16)
+    for date in ("yesterday", "Tue, 05 May 2026 23:59:51 +0200"):
+        problems = compare_mails(a, _with_mail(other_run(), "b2" * 16, date=date))
+        assert len(problems) == 1 and '"Date"' in problems[0], report(problems)
 
 
 def test_a_missing_or_repeated_mail_is_reported() -> None:
