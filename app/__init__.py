@@ -51,7 +51,7 @@ def register_converters(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import database
+    from app import database, links
     from app.cookie_session import LazyCookieSessionInterface
     from app.extensions import csrf, db, login_manager
 
@@ -59,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     database.init_app(app, db, str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    links.init_app(app)
 
 
 def register_features(app: Flask) -> None:
