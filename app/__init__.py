@@ -44,10 +44,13 @@ def configure(app: Flask, overrides: Mapping[str, Any]) -> None:
 
 def register_converters(app: Flask) -> None:
     """`<int:...>` in routes matches database ids only: an id beyond the column's
-    range is a 404 like any other unknown id, not an overflow in the driver."""
+    range is a 404 like any other unknown id, not an overflow in the driver.
+    Routes added from here on compile their URL builders on first use."""
     from app.database import DatabaseId
+    from app.url_rules import LazyBuildRule
 
     app.url_map.converters["int"] = DatabaseId
+    app.url_rule_class = LazyBuildRule
 
 
 def register_extensions(app: Flask) -> None:
