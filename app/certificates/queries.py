@@ -63,7 +63,7 @@ def certificate_by_code(code: str) -> Certificate | None:
 @functools.cache
 def public_lookup() -> sa.Select:
     """A certificate by its code (parameter `code`) with its organizer's display
-    name, which the verify page shows as the issuer: one round trip, and two columns
+    name, which the verify page shows as the issuer: one round trip, and one column
     of the joined rows instead of two more objects. Built once: only `code` changes."""
     from app.auth.models import Organizer
 
