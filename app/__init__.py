@@ -44,14 +44,17 @@ def configure(app: Flask, overrides: Mapping[str, Any]) -> None:
 
 def register_converters(app: Flask) -> None:
     """`<int:...>` in routes matches database ids only: an id beyond the column's
-    range is a 404 like any other unknown id, not an overflow in the driver."""
+    range is a 404 like any other unknown id, not an overflow in the driver.
+    Routes added from here on compile their URL builders on first use."""
     from app.database import DatabaseId
+    from app.url_rules import LazyBuildRule
 
     app.url_map.converters["int"] = DatabaseId
+    app.url_rule_class = LazyBuildRule
 
 
 def register_extensions(app: Flask) -> None:
-    from app import database
+    from app import database, links
     from app.cookie_session import LazyCookieSessionInterface
     from app.extensions import csrf, db, login_manager
 
@@ -59,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     database.init_app(app, db, str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    links.init_app(app)
 
 
 def register_features(app: Flask) -> None:

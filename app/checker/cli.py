@@ -14,13 +14,15 @@ import subprocess
 import sys
 import time
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask.cli import AppGroup, ScriptInfo
 
 from app.checker.models import Outcome, Trigger
-from app.checker.run import CheckResult, check_events
+
+if TYPE_CHECKING:
+    from app.checker.run import CheckResult
 
 events = AppGroup("events", help="Event housekeeping: the event checker.")
 HELD_POLL_SECONDS = 1.0
@@ -105,6 +107,10 @@ def _fan_out(workers: int, budget: float | None, until_done: bool) -> int:
 
 def _one_run(budget: float | None) -> CheckResult:
     """One run, with a progress bar when a person is watching."""
+    # Loaded here, not with the command group: every process that makes the app
+    # (a web worker, a serverless cold start) registers this group, few run it.
+    from app.checker.run import check_events
+
     if not sys.stdout.isatty():
         return check_events(budget_seconds=budget, trigger=Trigger.CLI.value)
     with ExitStack() as stack:

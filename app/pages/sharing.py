@@ -1,4 +1,4 @@
-"""What a holder's verify page offers: who issued it, and links to share it."""
+"""What a holder's verify page offers besides the facts: a link to share it on LinkedIn."""
 
 from __future__ import annotations
 
@@ -9,18 +9,13 @@ from app.certificates.models import Certificate
 LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
 
 
-def issuer_name(certificate: Certificate) -> str:
-    """The organizer's display name when they set one, else what was recorded at issue."""
-    return certificate.event.owner.display_name or certificate.issuer
-
-
-def linkedin_url(certificate: Certificate) -> str:
+def linkedin_url(certificate: Certificate, issuer: str) -> str:
     """LinkedIn's add-to-profile form, filled in with this certificate."""
     issued = certificate.issued_at
     query = {
         "startTask": "CERTIFICATION_NAME",
         "name": certificate.event_title,
-        "organizationName": issuer_name(certificate),
+        "organizationName": issuer,
         "issueYear": issued.year,
         "issueMonth": issued.month,
         "certUrl": certificate.verify_url,

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import time
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.certificates.codes import normalise_code
+from app.extensions import db
 from app.security import throttle
 
+if TYPE_CHECKING:
+    from app.certificates.models import Certificate
+
 bp = Blueprint("pages", __name__)
-
-
-def refuse_if_guessing() -> None:
-    """An address that looked up too many unknown codes waits, whatever it asks next,
-    so that codes cannot be enumerated at speed (and a 429 tells nothing)."""
-    wait = throttle.blocked("verify_address", throttle.client_address())
-    if wait:
-        throttle.refuse(wait, "lookups of unknown certificate codes from your address")
 
 
 @bp.get("/")
@@ -31,6 +32,8 @@ UNKNOWN = (
     "No certificate has the code {code}. Check that it was typed exactly as printed "
     "on the certificate, or scan its QR code."
 )
+RULE = "verify_address"
+GUESSING = "lookups of unknown certificate codes from your address"
 
 
 def not_verified(typed: str, message: str, status: int):
@@ -57,35 +60,57 @@ def verify_form():
     return redirect(url_for("pages.verify", code=code))
 
 
-def lookup(code: str, *, with_issuer: bool = False):
-    """The certificate with this canonical code, or None; misses are throttled per
-    address (only misses count: verifying many real certificates is normal use)."""
-    from app.certificates.queries import certificate_by_code
+@functools.cache
+def lookup_statement() -> sa.Select:
+    """The certificate and its issuer's display name (`public_lookup`), and the
+    address's count of unknown codes riding along: a hit costs one round trip."""
+    from app.certificates.queries import public_lookup
 
-    refuse_if_guessing()
-    certificate = certificate_by_code(code, with_issuer=with_issuer)
-    if certificate is None:
-        throttle.record("verify_address", throttle.client_address())
-    return certificate
+    return public_lookup().add_columns(throttle.window_hits())
+
+
+def lookup(code: str) -> tuple[Certificate, str] | None:
+    """The certificate with this canonical code and the name it is issued by, or None;
+    misses are throttled per address (only misses count: verifying many real
+    certificates is normal use).
+
+    An address that looked up too many unknown codes waits, whatever it asks next,
+    so that codes cannot be enumerated at speed (and a 429 tells nothing).
+    """
+    address, now = throttle.client_address(), time.time()
+    params = {"code": code, **throttle.window_params(RULE, address, now)}
+    row = db.session.execute(lookup_statement(), params).first()
+    if row is None:
+        # A miss counts; one past the limit is refused like any later request.
+        wait = throttle.attempt(RULE, address)
+    else:
+        wait = throttle.over_limit(RULE, row[2], now)
+    if wait:
+        throttle.refuse(wait, GUESSING)
+    if row is None:
+        return None
+    certificate, display_name, _ = row
+    return certificate, display_name or certificate.issuer
 
 
 @bp.get("/verify/<code>")
 def verify(code: str):
-    from app.pages.sharing import issuer_name, linkedin_url
+    from app.pages.sharing import linkedin_url
 
     canonical = normalise_code(code)
     if canonical and canonical != code:
         return redirect(url_for("pages.verify", code=canonical), 301)
-    certificate = lookup(code, with_issuer=True) if canonical else None
-    if certificate is None:
+    found = lookup(code) if canonical else None
+    if found is None:
         return not_verified(code, UNKNOWN.format(code=code) if canonical else MALFORMED, 404)
+    certificate, issuer = found
     # The download buttons point at `download`, which signs a link when one
     # is clicked: most visitors only read the page.
     return render_template(
         "pages/verify.html",
         certificate=certificate,
-        issuer=issuer_name(certificate),
-        linkedin=linkedin_url(certificate),
+        issuer=issuer,
+        linkedin=linkedin_url(certificate, issuer),
     )
 
 
@@ -97,7 +122,8 @@ def download(code: str, kind: str):
 
     if kind not in ("png", "pdf"):
         abort(404, description="Certificates download as certificate.png or certificate.pdf.")
-    certificate = lookup(code)
+    found = lookup(code)
+    certificate = found[0] if found else None
     if certificate is None or not certificate.valid:
         abort(404, description="This certificate has no file to show.")
     response = redirect(file_url(certificate, kind))

@@ -18,9 +18,14 @@ from app.validation import control_characters, describe_controls
 OWN_BODY_LIMIT = frozenset({"storage.upload"})
 
 
+# The only bodies werkzeug parses into `request.form`; any other has no form fields.
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def check_values() -> None:
-    sources = [("query parameter", request.args)]
-    if request.endpoint not in OWN_BODY_LIMIT:
+    # Most requests have neither a query string nor a form: nothing to parse.
+    sources = [("query parameter", request.args)] if request.query_string else []
+    if request.mimetype in FORM_TYPES and request.endpoint not in OWN_BODY_LIMIT:
         sources.append(("form field", request.form))
     for source, values in sources:
         for name, value in values.items(multi=True):

@@ -1,12 +1,15 @@
 """Fixed-window rate limits whose counters live in the database.
 
 `attempt` counts one try and says how long to wait when the limit is passed;
-`blocked` only looks; `record` only counts (for failures noticed after the fact).
+`blocked` only looks (`window_hits` and `over_limit` are its two halves, for a
+page that looks inside a query of its own); `record` only counts (for failures
+noticed after the fact).
 Limits come from the THROTTLE setting (rule -> (limit, window seconds)).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import time
@@ -94,20 +97,41 @@ def record(rule: str, key: str) -> None:
     _upsert(rule, key, time.time())
 
 
-def blocked(rule: str, key: str) -> int | None:
-    """Seconds to wait if the limit is already reached, else None; counts nothing."""
+@functools.cache
+def window_hits() -> sa.ScalarSelect[int]:
+    """The hits of one key's current window (NULL when none), as a scalar subquery
+    over the parameters `window_params` gives. `blocked` runs it alone; a page can
+    add it to the query it makes anyway, so that looking costs no round trip of its
+    own. Built once: only the parameters change between requests."""
     from app.security.models import ThrottleWindow
 
-    now = time.time()
-    limit, start, end = _window(rule, now)
-    hits = db.session.scalar(
-        sa.select(ThrottleWindow.hits).where(
-            ThrottleWindow.rule == rule,
-            ThrottleWindow.key == _digest(rule, key),
-            ThrottleWindow.window_start == start,
+    return (
+        sa.select(ThrottleWindow.hits)
+        .where(
+            ThrottleWindow.rule == sa.bindparam("throttle_rule"),
+            ThrottleWindow.key == sa.bindparam("throttle_key"),
+            ThrottleWindow.window_start == sa.bindparam("throttle_start"),
         )
+        .scalar_subquery()
     )
+
+
+def window_params(rule: str, key: str, now: float) -> dict[str, object]:
+    _, start, _ = _window(rule, now)
+    return {"throttle_rule": rule, "throttle_key": _digest(rule, key), "throttle_start": start}
+
+
+def over_limit(rule: str, hits: int | None, now: float) -> int | None:
+    """Seconds to wait if `hits` (from `window_hits` at `now`) reached the limit, else None."""
+    limit, _, end = _window(rule, now)
     return _wait(end, now) if hits is not None and hits >= limit else None
+
+
+def blocked(rule: str, key: str) -> int | None:
+    """Seconds to wait if the limit is already reached, else None; counts nothing."""
+    now = time.time()
+    hits = db.session.scalar(sa.select(window_hits()), window_params(rule, key, now))
+    return over_limit(rule, hits, now)
 
 
 def refuse(wait: int, what: str) -> NoReturn:

@@ -3,7 +3,7 @@
 Imports: the public verification page, on a fresh interpreter and a real
 database, must not load the libraries only other requests use (cold starts pay
 for every import): email checking (CSV import and forms), migrations, images,
-S3, or an async SQLite driver.
+S3, an async SQLite driver, or the event checker's run.
 
 Sessions: a request without a session cookie gets an empty session without
 Flask building the cookie's signer; a cookie is still read and written.
@@ -17,7 +17,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-NOT_FOR_A_PAGE = ["email_validator", "aiosqlite", "alembic", "flask_migrate", "PIL", "boto3"]
+NOT_FOR_A_PAGE = [
+    "email_validator",
+    "aiosqlite",
+    "alembic",
+    "flask_migrate",
+    "PIL",
+    "boto3",
+    "app.checker.run",  # the checker's code, loaded when a run starts
+]
 
 PROBE = """
 import json, sys

@@ -124,6 +124,23 @@ def test_real_certificates_can_be_verified_again_and_again(app, client, event_id
         assert response.status_code == 200
 
 
+def test_a_guessing_address_waits_for_real_certificates_too(app, client, event_id):
+    """Else a 429 for unknown codes and a 200 for real ones would tell them apart
+    at full speed: the limit's whole point."""
+    from tests.hardening.test_event_page import add_certificate
+
+    code = add_certificate(app)
+    guesser = {"REMOTE_ADDR": "10.0.0.8"}
+    assert client.get(f"/verify/{code}", environ_base=guesser).status_code == 200
+    for _ in range(4):
+        response = client.get("/verify/LAU-AAAA-AAAA-AAAA-AAAA", environ_base=guesser)
+        assert response.status_code == 404
+    for path in (f"/verify/{code}", f"/verify/{code}/certificate.png", f"/verify?code={code}"):
+        assert_throttled(client.get(path, environ_base=guesser), "unknown certificate codes")
+    other = client.get(f"/verify/{code}", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 200
+
+
 def test_sign_ups_are_throttled_per_address(app, client):
     app.config["SIGNUP_OPEN"] = True
     for number in range(2):
