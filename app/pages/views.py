@@ -85,8 +85,35 @@ def verify(code: str):
         "pages/verify.html",
         certificate=certificate,
         issuer=issuer_name(certificate),
+        has_logo=certificate.event.owner.logo_key is not None,
         linkedin=linkedin_url(certificate),
     )
+
+
+@bp.get("/verify/<code>/issuer-logo.png")
+def issuer_logo(code: str):
+    """The issuing organizer's logo, served by the app: the page's CSP allows images
+    from its own origin only, storage may be private (S3), and the object's key (which
+    names the organizer's id) stays out of the page. Only a real code has one."""
+    from flask import Response
+
+    from app.certificates.issuing import stored_image
+    from app.storage import NotFound
+
+    certificate = lookup(code, with_issuer=True) if normalise_code(code) == code else None
+    key = certificate.event.owner.logo_key if certificate is not None else None
+    if key is None:
+        abort(404, description="This certificate's issuer has no logo.")
+    try:
+        png = stored_image(key)
+    except NotFound:
+        abort(404, description="This certificate's issuer has no logo.")
+    response = Response(png, mimetype="image/png")
+    # The key is content-addressed: its digest is a strong validator. Short-lived, as a
+    # new logo replaces it under the same address.
+    response.set_etag(key.rsplit("/", 1)[-1].removesuffix(".png"))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response.make_conditional(request)
 
 
 @bp.get("/verify/<code>/certificate.<kind>")
