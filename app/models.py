@@ -1,6 +1,7 @@
 """Every model in one import, for migrations, the shell and tests."""
 
 from app.auth.models import Organizer
+from app.branding.models import Signature
 from app.certificates.models import Certificate
 from app.checker.models import CheckerRun, IssueClaim, IssueFailure
 from app.credentials.models import StatusSlot
@@ -19,6 +20,7 @@ __all__ = [
     "IssueFailure",
     "Organizer",
     "Participant",
+    "Signature",
     "StatusSlot",
     "ThrottleWindow",
 ]

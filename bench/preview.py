@@ -5,8 +5,8 @@
 Each run renders `render_preview` (what POST /events/<id>/design/preview answers)
 with the built-in layout, its name field moved a little each time as a drag would,
 after one warm-up (fonts loaded, template drawn); then the same for a branded design
-(the built-in "Branded" layout with a logo, a signature, the signer and a custom
-field: tests/rendering/branded.py). Prints the medians and the worst in ms against
+(the built-in "Branded" layout with a logo, two signatures, their signers and a
+custom field: tests/rendering/branded.py). Prints the medians and the worst in ms against
 the editor's goal of 300 ms, next to the same machine's time to encode a blank PNG of
 that size (the floor any preview pays), measured alternately, and their ratios.
 Writes bench/results/preview.json.

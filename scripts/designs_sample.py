@@ -1,6 +1,7 @@
 """Draw the README's design images: docs/designs/<key>.png for each built-in design
 (with the sample logo, signature and signer of tests/rendering/branded.py where the
-design has them) and docs/branded-sample.png, the branded certificate with a custom field.
+design has them) and docs/branded-sample.png, the branded certificate with two signers
+and a custom field.
 
     .venv/bin/python scripts/designs_sample.py
 """
@@ -15,12 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.certificates.rendering import render_preview  # noqa: E402
 from app.designs.builtin import BUILT_IN  # noqa: E402
-from tests.rendering.branded import (  # noqa: E402
-    FIELD_VALUES,
-    logo_png,
-    render_branded,
-    signature_png,
-)
+from tests.rendering.branded import FIELD_VALUES, brand_images, render_branded  # noqa: E402
 from tests.rendering.helpers import decode  # noqa: E402
 
 WIDTH = 800
@@ -29,7 +25,7 @@ WIDTH = 800
 def main() -> int:
     from PIL import Image
 
-    images = {"logo": logo_png(), "signature": signature_png()}
+    images = brand_images()
     folder = ROOT / "docs" / "designs"
     folder.mkdir(exist_ok=True)
     for key, design in BUILT_IN.items():

@@ -15,6 +15,7 @@ from app.database import UTCDateTime, utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:
+    from app.branding.models import Signature
     from app.events.models import Event
 
 
@@ -31,11 +32,11 @@ class Organizer(UserMixin, db.Model):
     # or password change ends all of them, on every instance, at once.
     session_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
     # Branding (app/branding): normalised PNGs in storage under content-addressed keys,
-    # placed by a layout's logo and signature fields; the signer's words are placeholders.
+    # placed by a layout's logo and signature fields; the signers' words are placeholders.
     logo_key: so.Mapped[str | None] = so.mapped_column(sa.String(500))
-    signature_key: so.Mapped[str | None] = so.mapped_column(sa.String(500))
-    signer_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
-    signer_title: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    signatures: so.Mapped[list[Signature]] = so.relationship(
+        order_by="Signature.number", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     events: so.WriteOnlyMapped[Event] = so.relationship(
         back_populates="owner", cascade="all, delete-orphan", passive_deletes=True
@@ -44,6 +45,18 @@ class Organizer(UserMixin, db.Model):
     @property
     def issuer_name(self) -> str:
         return self.display_name or self.email
+
+    def signature(self, number: int) -> Signature | None:
+        return next((s for s in self.signatures if s.number == number), None)
+
+    def brand_keys(self) -> tuple[tuple[str, str], ...]:
+        """(image name, storage key) of each uploaded branding image, as layouts name
+        them: "logo", "signature" (signature 1), "signature_2"..."""
+        from app.certificates.rendering.layout import signature_image
+
+        keys = [("logo", self.logo_key)]
+        keys += [(signature_image(s.number), s.image_key) for s in self.signatures]
+        return tuple((name, key) for name, key in keys if key)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -1,5 +1,6 @@
-"""Branding: the organizer's logo and signature, placed on certificates by a layout's
-`logo` and `signature` fields; the signer's name and title are placeholders."""
+"""Branding: the organizer's logo and signatures, placed on certificates by a layout's
+`logo` and `signature` fields (which name their signature); each signer's name and
+title are placeholders."""
 
 from __future__ import annotations
 
@@ -7,6 +8,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.branding import views
+    from app.branding import models, views  # noqa: F401  (models: Organizer.signatures)
 
     app.register_blueprint(views.bp)

@@ -1,7 +1,7 @@
 """The certificate designer: layout JSON with a live preview, and the background.
 
 Backgrounds come in through `uploads` (presigned POST, checked, normalised), like the
-organizer's logo and signature.
+organizer's logo and signatures.
 """
 
 from __future__ import annotations
@@ -69,7 +69,25 @@ def render_page(
         apply=apply_form(event),
         save_design=SaveDesignForm(formdata=None),
         designs=own_designs(),
+        signers=designer_signers(event),
     ), status
+
+
+def designer_signers(event: Event) -> list[dict]:
+    """The signatures the editor offers (signature 1 always: a plain signature field
+    shows it), with their signer's placeholders."""
+    from app.certificates.rendering.layout import signer_placeholders
+
+    own = {s.number: s for s in event.owner.signatures}
+    numbers = sorted({1, *own})
+    return [
+        {
+            "number": n,
+            "label": own[n].label if n in own else "Signature 1",
+            "placeholders": signer_placeholders(n),
+        }
+        for n in numbers
+    ]
 
 
 def refuse_background(event: Event, message: str, status: int = 400):
@@ -86,14 +104,17 @@ def edit(event_id: int):
 
 
 def event_layout(event: Event, source):
-    """`source` parsed as a layout for this event: valid, and every placeholder one of
-    its fields; LayoutError otherwise."""
+    """`source` parsed as a layout for this event: valid, every placeholder one of its
+    fields or its organizer's signers, every signature one the organizer has;
+    LayoutError otherwise."""
+    from app.branding.signers import missing_signatures, signer_placeholder_names
     from app.certificates.rendering import LayoutError, parse_layout, unknown_placeholders
 
     layout = parse_layout(source)
-    unknown = unknown_placeholders(layout, event.custom_fields or [])
-    if unknown:
-        raise LayoutError(unknown)
+    known = [*(event.custom_fields or []), *signer_placeholder_names(event.owner)]
+    problems = unknown_placeholders(layout, known) + missing_signatures(layout, event.owner)
+    if problems:
+        raise LayoutError(problems)
     return layout
 
 
@@ -104,12 +125,17 @@ def save(event: Event, layout) -> None:
     event.certificate_layout = layout_to_json(layout)
     db.session.commit()
     flash("Layout saved.", "success")
-    uploaded = {"logo": event.logo_key, "signature": event.signature_key}
-    for kind in dict.fromkeys(f.type for f in layout.fields if isinstance(f, ImageField)):
-        if not uploaded[kind]:
+    uploaded = dict(event.brand_keys)
+    for field in {f.image: f for f in layout.fields if isinstance(f, ImageField)}.values():
+        if field.image not in uploaded:
+            what, upload = (
+                ("logo", "a logo")
+                if field.type == "logo"
+                else (f"signature {field.signer}", f"an image for signature {field.signer}")
+            )
             flash(
-                f"The layout has a {kind} field but you have not uploaded a {kind}: it draws "
-                "nothing until you do (Branding, in your settings).",
+                f"The layout has a {what} field but you have not uploaded {upload}: it "
+                "draws nothing until you do (Branding, in your settings).",
                 "info",
             )
 

@@ -91,7 +91,7 @@ def verify_url(code: str, base: str | None = None) -> str:
     )
 
 
-def _stored_image(key: str, storage=None) -> bytes:
+def stored_image(key: str, storage=None) -> bytes:
     # Background, logo and signature keys are content-addressed: a cached copy never
     # goes stale.
     with _backgrounds_lock:
@@ -121,27 +121,25 @@ def event_template(event, storage=None):
     """The parsed layout and background bytes (None: the default) of an event, or of
     anything with its two template columns (a `Draft`'s snapshot)."""
     key = event.certificate_background_key
-    return _layout(event.certificate_layout), (_stored_image(key, storage) if key else None)
+    return _layout(event.certificate_layout), (stored_image(key, storage) if key else None)
 
 
 def brand_images(source, storage=None) -> dict[str, bytes]:
     """The organizer's logo and signature PNGs that `source` (an event, a `Template`)
-    names. Their keys are content-addressed, so the shared cache never goes stale."""
-    keys = {"logo": source.logo_key, "signature": source.signature_key}
-    return {kind: _stored_image(key, storage) for kind, key in keys.items() if key}
+    names, by image name (`Organizer.brand_keys`). Their keys are content-addressed, so
+    the shared cache never goes stale."""
+    return {name: stored_image(key, storage) for name, key in source.brand_keys}
 
 
 def field_values(event: Event, custom: dict[str, str] | None) -> str:
     """What a certificate's placeholders say beyond its columns, as its row records it:
-    the participant's custom fields, the issuer and the organizer's signer."""
+    the participant's custom fields, the issuer and the organizer's signers."""
+    from app.branding.signers import signer_values
+
     owner = event.owner
     custom = custom or {}
     values = {key: custom.get(key, "") for key in event.custom_fields or ()}
-    values |= {
-        "issuer": owner.issuer_name,
-        "signer_name": owner.signer_name or "",
-        "signer_title": owner.signer_title or "",
-    }
+    values |= {"issuer": owner.issuer_name, **signer_values(owner)}
     return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -173,8 +171,7 @@ def file_digests(png: bytes, pdf: bytes) -> tuple[str, str]:
 class Template:
     certificate_layout: str | None
     certificate_background_key: str | None
-    logo_key: str | None = None
-    signature_key: str | None = None
+    brand_keys: tuple[tuple[str, str], ...] = ()  # (image name, key), as Event's
 
 
 @dataclass(frozen=True)
@@ -223,8 +220,7 @@ def draft(
         template=Template(
             event.certificate_layout,
             event.certificate_background_key,
-            event.logo_key,
-            event.signature_key,
+            event.brand_keys,
         ),
         replaces_code=current.code if current is not None else None,
         organizer_id=event.owner_id,

@@ -63,12 +63,13 @@ def certificate_by_code(code: str) -> Certificate | None:
 @functools.cache
 def public_lookup() -> sa.Select:
     """A certificate by its code (parameter `code`) with its organizer's display
-    name, which the verify page shows as the issuer: one round trip, and one column
-    of the joined rows instead of two more objects. Built once: only `code` changes."""
+    name and logo key, which the verify page shows as the issuer: one round trip, and
+    two columns of the joined rows instead of two more objects. Built once: only
+    `code` changes."""
     from app.auth.models import Organizer
 
     return (
-        sa.select(Certificate, Organizer.display_name)
+        sa.select(Certificate, Organizer.display_name, Organizer.logo_key)
         .join(Event, Event.id == Certificate.event_id)
         .join(Organizer, Organizer.id == Event.owner_id)
         .where(Certificate.code == sa.bindparam("code"))

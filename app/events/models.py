@@ -81,12 +81,9 @@ class Event(db.Model):
         return moment.astimezone(self.zone)
 
     @property
-    def logo_key(self) -> str | None:
-        return self.owner.logo_key
-
-    @property
-    def signature_key(self) -> str | None:
-        return self.owner.signature_key
+    def brand_keys(self) -> tuple[tuple[str, str], ...]:
+        """The organizer's branding images this event's certificates can show."""
+        return self.owner.brand_keys()
 
     def clock_status(self, now: datetime) -> EventStatus:
         return status_at(self.starts_at, self.ends_at, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -69,8 +69,14 @@ def lookup_statement() -> sa.Select:
     return public_lookup().add_columns(throttle.window_hits())
 
 
-def lookup(code: str) -> tuple[Certificate, str] | None:
-    """The certificate with this canonical code and the name it is issued by, or None;
+class Found(NamedTuple):
+    certificate: Certificate
+    issuer: str  # the organizer's display name, or the certificate's recorded issuer
+    logo_key: str | None
+
+
+def lookup(code: str) -> Found | None:
+    """The certificate with this canonical code, who issued it and their logo, or None;
     misses are throttled per address (only misses count: verifying many real
     certificates is normal use).
 
@@ -84,13 +90,13 @@ def lookup(code: str) -> tuple[Certificate, str] | None:
         # A miss counts; one past the limit is refused like any later request.
         wait = throttle.attempt(RULE, address)
     else:
-        wait = throttle.over_limit(RULE, row[2], now)
+        wait = throttle.over_limit(RULE, row[3], now)
     if wait:
         throttle.refuse(wait, GUESSING)
     if row is None:
         return None
-    certificate, display_name, _ = row
-    return certificate, display_name or certificate.issuer
+    certificate, display_name, logo_key, _ = row
+    return Found(certificate, display_name or certificate.issuer, logo_key)
 
 
 @bp.get("/verify/<code>")
@@ -103,15 +109,42 @@ def verify(code: str):
     found = lookup(code) if canonical else None
     if found is None:
         return not_verified(code, UNKNOWN.format(code=code) if canonical else MALFORMED, 404)
-    certificate, issuer = found
+    certificate, issuer, logo_key = found
     # The download buttons point at `download`, which signs a link when one
     # is clicked: most visitors only read the page.
     return render_template(
         "pages/verify.html",
         certificate=certificate,
         issuer=issuer,
+        has_logo=logo_key is not None,
         linkedin=linkedin_url(certificate, issuer),
     )
+
+
+@bp.get("/verify/<code>/issuer-logo.png")
+def issuer_logo(code: str):
+    """The issuing organizer's logo, served by the app: the page's CSP allows images
+    from its own origin only, storage may be private (S3), and the object's key (which
+    names the organizer's id) stays out of the page. Only a real code has one."""
+    from flask import Response
+
+    from app.certificates.issuing import stored_image
+    from app.storage import NotFound
+
+    found = lookup(code) if normalise_code(code) == code else None
+    key = found.logo_key if found is not None else None
+    if key is None:
+        abort(404, description="This certificate's issuer has no logo.")
+    try:
+        png = stored_image(key)
+    except NotFound:
+        abort(404, description="This certificate's issuer has no logo.")
+    response = Response(png, mimetype="image/png")
+    # The key is content-addressed: its digest is a strong validator. Short-lived, as a
+    # new logo replaces it under the same address.
+    response.set_etag(key.rsplit("/", 1)[-1].removesuffix(".png"))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response.make_conditional(request)
 
 
 @bp.get("/verify/<code>/certificate.<kind>")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 
+from app.certificates.rendering.layout import SIGNER_PLACEHOLDER
 from app.validation import control_characters, describe_controls, undrawable_message
 
 MAX_FIELDS = 20
 MAX_VALUE_LENGTH = 200
 KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
-# The CSV's own columns and the built-in placeholders (rendering/layout.py).
+# The CSV's own columns and the built-in placeholders (rendering/layout.py); the
+# placeholders of the organizer's other signers (signer_2_name...) are refused too.
 RESERVED = frozenset(
     {"name", "email", "attended", "event", "date", "code", "issuer", "signer_name", "signer_title"}
 )
@@ -30,7 +32,7 @@ def column_key(header: str) -> str:
             "letters, digits, spaces or underscores, starting with a letter, at most 40 "
             "characters"
         )
-    if key in RESERVED:
+    if key in RESERVED or SIGNER_PLACEHOLDER.fullmatch(key):
         raise ValueError(
             f"the column {header.strip()!r} has a name Laurel uses itself ({{{key}}}); rename it"
         )

@@ -24,6 +24,11 @@
   const LABELS = { participant_name: "Participant name", event_title: "Event title",
     event_date: "Event date", certificate_code: "Certificate code", text: "Text", qr_code: "QR code",
     logo: "Logo", signature: "Signature" };
+  // The organizer's signatures ({number, label}); a signature field names one as
+  // `signer`, 1 (the default, left out of the JSON as the server leaves it out) or more.
+  const SIGNERS = JSON.parse(root.dataset.signers || "[]");
+  const signerLabel = (number) => (SIGNERS.find((s) => s.number === number) || {}).label
+    || "Signature " + number + " (missing: add it in Branding)";
   let layout = null, selected = -1, past = [], future = [], boxes = [];
 
   const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
@@ -137,7 +142,8 @@
     el.style.height = box.height * 100 + "%";
   }
   function describe(field, index) {
-    const name = field.type === "text" ? "Text “" + (field.text || "").slice(0, 30) + "”" : LABELS[field.type];
+    const name = field.type === "text" ? "Text “" + (field.text || "").slice(0, 30) + "”"
+      : field.type === "signature" ? signerLabel(field.signer || 1) : LABELS[field.type];
     return index + 1 + ". " + name;
   }
   function select(index, focus) {
@@ -158,6 +164,7 @@
     const actions = document.getElementById("field-actions");
     actions.hidden = !field;
     if (!field) { panel.textContent = "Select a field to edit it."; return; }
+    if (field.type === "signature") panel.append(signerChoice(field));
     for (const [key, label, kind] of PROPS) {
       if (key === "text" && field.type !== "text") continue;
       if (SHAPES[field.type] && !["size", "x", "y"].includes(key)) continue;
@@ -183,6 +190,26 @@
       wrap.append(caption, input);
       panel.append(wrap);
     }
+  }
+  function signerChoice(field) {  // which of the organizer's signatures the field shows
+    const wrap = document.createElement("label");
+    wrap.className = "field";
+    const caption = document.createElement("span");
+    caption.textContent = "Signature";
+    const input = document.createElement("select");
+    const current = field.signer || 1;
+    const numbers = SIGNERS.map((s) => s.number);
+    if (!numbers.includes(current)) numbers.push(current);
+    for (const number of numbers) input.add(new Option(signerLabel(number), String(number)));
+    input.value = String(current);
+    input.dataset.key = "signer";
+    input.addEventListener("change", () => commit(() => {
+      const number = Number(input.value);
+      if (number === 1) delete layout.fields[selected].signer;
+      else layout.fields[selected].signer = number;
+    }));
+    wrap.append(caption, input);
+    return wrap;
   }
   function setProp(key, raw, kind) {
     commit(() => {
@@ -311,9 +338,11 @@
   document.getElementById("field-up").addEventListener("click", () => reorder(-1));
   document.getElementById("field-down").addEventListener("click", () => reorder(1));
   document.getElementById("field-add").addEventListener("click", () => {
-    const type = document.getElementById("field-type").value;
+    // "signature:2" is signature 2; "text:{signer_2_name}" a text field saying that.
+    const [type, detail] = document.getElementById("field-type").value.split(/:(.*)/s);
     const field = { type, x: 0.5, y: 0.5 };
-    if (type === "text") field.text = "New text";
+    if (type === "text") field.text = detail || "New text";
+    if (type === "signature" && Number(detail) > 1) field.signer = Number(detail);
     commit(() => layout.fields.push(field));
     select(layout.fields.length - 1, true);
   });

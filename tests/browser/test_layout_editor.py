@@ -1,5 +1,6 @@
 """The visual layout editor at 1280 px: drag a field, undo, move it from the keyboard,
-save; the preview follows, the JSON view round-trips, axe finds nothing."""
+save; the preview follows, the JSON view round-trips, axe finds nothing. Branding: a
+logo, a second signature placed by the editor, the issuer's logo on the verify page."""
 
 from __future__ import annotations
 
@@ -73,28 +74,33 @@ def test_drag_undo_keyboard_and_save(chromium, site):
         context.close()
 
 
+def upload_logo(browse: Browsing, email: str, tmp_path) -> None:
+    """Signed in, the sample logo uploaded on the branding page (straight to storage)."""
+    from tests.rendering.branded import logo_png
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(logo_png())
+    browse.sign_in(email)
+    browse.goto("/settings/branding/")
+    browse.page.get_by_label("Logo image").set_input_files(str(logo))
+    browse.page.get_by_role("button", name="Upload logo").click()
+    expect(browse.page.get_by_text("Logo saved")).to_be_visible()
+
+
 def test_branding_upload_and_a_branded_design(chromium, site, tmp_path):
     """A logo uploaded on the branding page (straight to storage), the Branded design
     applied: the editor draws its logo and signature boxes and the preview shows them."""
-    from tests.rendering.branded import logo_png
-
     event = seed.ended_event(site, seed.organizer(site), ["Ada Lovelace"], issue=False)
-    logo = tmp_path / "logo.png"
-    logo.write_bytes(logo_png())
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     try:
         browse = Browsing(context.new_page(), site, "desktop")
         page = browse.page
-        browse.sign_in(event.email)
-        browse.goto("/settings/branding/")
-        browse.check("branding")
-        page.get_by_label("Logo image").set_input_files(str(logo))
-        page.get_by_role("button", name="Upload logo").click()
-        expect(page.get_by_text("Logo saved")).to_be_visible()
+        upload_logo(browse, event.email, tmp_path)
         expect(page.get_by_role("img", name="Your logo")).to_be_visible()
+        browse.check("branding")
         page.get_by_label("Signer's name").fill("Grace Hopper")
         page.get_by_role("button", name="Save signer").click()
-        expect(page.get_by_text("Signer saved")).to_be_visible()
+        expect(page.get_by_text("Signer of signature 1 saved")).to_be_visible()
 
         browse.goto(f"/events/{event.event_id}/design")
         page.get_by_label("Start from").select_option("builtin:branded")
@@ -110,6 +116,86 @@ def test_branding_upload_and_a_branded_design(chromium, site, tmp_path):
         expect(preview).to_have_js_property("complete", True)
         expect(preview).not_to_have_js_property("naturalWidth", 0)
         browse.check("design-branded")
+        browse.assert_console_clean()
+    finally:
+        context.close()
+
+
+def test_a_second_signature_placed_and_the_issuer_logo_on_the_verify_page(chromium, site, tmp_path):
+    """Signature 2 added on the branding page (image straight to storage, its signer
+    named); in the designer it is added from the field list, chosen in the properties
+    panel, its signer's name placed as text, saved; the verify page shows the logo."""
+    from tests.rendering.branded import second_signature_png, signature_png
+
+    email = seed.organizer(site, display_name="Analytical Society")
+    event = seed.ended_event(site, email, ["Ada Lovelace"], issue=True)
+    files = {}
+    for name, content in (("one", signature_png()), ("two", second_signature_png())):
+        files[name] = tmp_path / f"{name}.png"
+        files[name].write_bytes(content)
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        browse = Browsing(context.new_page(), site, "desktop")
+        page = browse.page
+        upload_logo(browse, email, tmp_path)
+        page.get_by_label("Signature 1 image").set_input_files(str(files["one"]))
+        page.get_by_role("button", name="Upload signature 1").click()
+        expect(page.get_by_text("Signature 1 saved")).to_be_visible()
+
+        page.get_by_role("button", name="Add a signature").click()
+        expect(page.get_by_text("Signature 2 added")).to_be_visible()
+        second = page.locator("#signature-2")
+        second.get_by_label("Signature 2 image").set_input_files(str(files["two"]))
+        second.get_by_role("button", name="Upload signature 2").click()
+        expect(page.get_by_text("Signature 2 saved")).to_be_visible()
+        second = page.locator("#signature-2")
+        second.get_by_label("Signer's name").fill("Charles Babbage")
+        second.get_by_label("Signer's title").fill("Treasurer")
+        second.get_by_role("button", name="Save signer").click()
+        expect(page.get_by_text("Signer of signature 2 saved")).to_be_visible()
+        expect(page.get_by_role("img", name="Your signature 2, by Charles Babbage")).to_be_visible()
+        browse.check("branding-signatures")
+
+        browse.goto(f"/events/{event.event_id}/design")
+        count = len(json.loads(page.locator("#layout").input_value())["fields"])
+        page.get_by_label("New field").select_option(label="Signature 2 (Charles Babbage)")
+        page.get_by_role("button", name="Add field").click()
+        added = field_at(page, count)
+        assert (added["type"], added["signer"]) == ("signature", 2)
+        box = page.get_by_role(
+            "button", name=re.compile(rf"^{count + 1}\. Signature 2 \(Charles Babbage\): arrow")
+        )
+        expect(box).to_be_focused()
+        chooser = page.get_by_role("combobox", name="Signature", exact=True)
+        expect(chooser).to_have_value("2")
+        # Signature 1 is the default: the JSON says nothing, as the server writes it.
+        chooser.select_option("1")
+        assert "signer" not in field_at(page, count)
+        page.get_by_role("button", name="Undo").click()
+        assert field_at(page, count)["signer"] == 2
+        box.focus()
+        page.keyboard.press("Shift+ArrowRight")
+        assert field_at(page, count)["x"] == 0.52
+
+        page.get_by_label("New field").select_option(label="Name of the signer of signature 2")
+        page.get_by_role("button", name="Add field").click()
+        assert field_at(page, count + 1)["text"] == "{signer_2_name}"
+        preview = page.locator("#preview")
+        expect(preview).to_have_attribute("src", re.compile("^blob:"))
+        expect(page.locator("#preview-status")).to_have_text("")
+        browse.check("design-second-signature")
+        page.get_by_role("button", name="Save layout").click()
+        expect(page.get_by_text("Layout saved")).to_be_visible()
+        stored = field_at(page, count)
+        assert (stored["type"], stored["signer"], stored["x"]) == ("signature", 2, 0.52)
+
+        browse.goto(f"/verify/{event.codes['Ada Lovelace']}")
+        logo = page.get_by_role("img", name="Logo of Analytical Society")
+        expect(logo).to_be_visible()
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=logo.element_handle()
+        )
+        browse.check("verify-issuer-logo")
         browse.assert_console_clean()
     finally:
         context.close()

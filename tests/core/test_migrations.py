@@ -124,3 +124,55 @@ def test_participants_with_a_current_certificate_come_out_of_0005_certified(app)
             rows = connection.execute(sa.text("SELECT id, certified FROM participants"))
             certified = {row.id: bool(row.certified) for row in rows}
         assert certified == {1: True, 2: False, 3: False}
+
+
+def test_the_single_signature_becomes_signature_1_and_comes_back(app):
+    """0006_i15 moves each organizer's signature, signer's name and title into
+    `signatures` as signature 1 (an organizer with none gets no row); its downgrade
+    moves signature 1 back."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        downgrade(revision="0005_i18")
+        with db.engine.begin() as connection:
+            for oid, key, name, title in (
+                (1, "brand/organizer-1/a.png", "Grace Hopper", "Chair"),
+                (2, None, "Ada", None),
+                (3, None, None, None),
+            ):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO organizers (id, email, password_hash, created_at, "
+                        "signature_key, signer_name, signer_title) VALUES (:id, :email, 'x', "
+                        "CURRENT_TIMESTAMP, :key, :name, :title)"
+                    ),
+                    {"id": oid, "email": f"o{oid}@example.org", "key": key, "name": name,
+                     "title": title},
+                )  # fmt: skip
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT owner_id, number, image_key, name, title FROM signatures")
+            )
+            moved = sorted(tuple(row) for row in rows)
+        assert moved == [
+            (1, 1, "brand/organizer-1/a.png", "Grace Hopper", "Chair"),
+            (2, 1, None, "Ada", None),
+        ]
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO signatures (owner_id, number, name) VALUES (1, 2, 'Babbage')")
+            )
+        downgrade(revision="0005_i18")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT id, signature_key, signer_name, signer_title FROM organizers")
+            )
+            back = sorted(tuple(row) for row in rows)
+        assert back == [
+            (1, "brand/organizer-1/a.png", "Grace Hopper", "Chair"),
+            (2, None, "Ada", None),
+            (3, None, None, None),
+        ]
+        upgrade()

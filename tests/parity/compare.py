@@ -68,7 +68,8 @@ COMPARED_HEADERS = (
 )
 
 CRON_VOLATILE = ("run_id", "duration")
-CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
+# A prefixed form's token is named "<prefix>-csrf_token" (the branding page's signers).
+CSRF_INPUT = re.compile(r'<input[^>]*\bname="(?:[\w-]+-)?csrf_token"[^>]*>')
 VALUE_ATTRIBUTE = re.compile(r'\bvalue="[^"]*"')
 LOOPBACK_URL = re.compile(r"https?://127\.0\.0\.1:\d+")
 # exports/event-N/<stamp>-<content id>.zip: the id hashes the (random) codes.

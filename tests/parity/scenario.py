@@ -103,41 +103,60 @@ def participants_csv() -> bytes:
 LAYOUT_TEXTAREA = re.compile(r'<textarea[^>]*id="layout"[^>]*>(.*?)</textarea>', re.S)
 
 
-def upload_brand_image(r: Recorder, kind: str, content: bytes) -> None:
+def upload_brand_image(r: Recorder, path: str, content: bytes) -> None:
     """What upload.js does on the branding page: a grant (its key is random, so it is
-    not compared), the file posted to storage over real HTTP, then the confirmation."""
+    not compared), the file posted to storage over real HTTP, then the confirmation
+    at `path` (logo, signatures/N/image)."""
     import requests
 
     page = "/settings/branding/"
     token = r.csrf(page)
     grant = r.client.request("POST", f"{page}upload", headers={"X-CSRFToken": token}).json()
     stored = requests.post(
-        grant["url"], data=grant["fields"], files={"file": (kind, content)}, timeout=30
+        grant["url"], data=grant["fields"], files={"file": (path, content)}, timeout=30
     )
     assert stored.status_code in (200, 204), stored.text[:2000]
     confirmed = r.keep(
-        f"POST {page}{kind}",
-        r.client.form(f"{page}{kind}", {"key": grant["key"], "csrf_token": token}),
+        f"POST {page}{path}",
+        r.client.form(f"{page}{path}", {"key": grant["key"], "csrf_token": token}),
         "html",
     )
     assert confirmed.status == 302, confirmed.text[:3000]
 
 
 def brand_and_design(r: Recorder, event: str) -> None:
-    """A logo, a signature and a signer; the built-in Branded design, its "attended"
-    line saying each holder's role (the CSV's custom field)."""
-    from tests.rendering.branded import FIELD_VALUES, logo_png, signature_png
+    """A logo and two signatures with their signers; the built-in Branded design, its
+    "attended" line saying each holder's role (the CSV's custom field), signature 2
+    and its signer placed beside signature 1."""
+    from tests.rendering.branded import (
+        FIELD_VALUES,
+        logo_png,
+        second_signature_png,
+        signature_png,
+        with_role_and_second_signer,
+    )
 
-    upload_brand_image(r, "logo", logo_png())
-    upload_brand_image(r, "signature", signature_png())
     page = "/settings/branding/"
-    signer = {k: FIELD_VALUES[k] for k in ("signer_name", "signer_title")}
-    saved = r.keep(
-        f"POST {page}signer",
-        r.client.form(f"{page}signer", {**signer, "csrf_token": r.csrf(page)}),
+    upload_brand_image(r, "logo", logo_png())
+    upload_brand_image(r, "signatures/1/image", signature_png())
+    added = r.keep(
+        f"POST {page}signatures/add",
+        r.client.form(f"{page}signatures/add", {"csrf_token": r.csrf(page)}),
         "html",
     )
-    assert saved.status == 302, saved.text[:3000]
+    assert added.status == 302, added.text[:3000]
+    upload_brand_image(r, "signatures/2/image", second_signature_png())
+    for number, prefix in ((1, "signer_"), (2, "signer_2_")):
+        form = f"signature-{number}-"
+        signer = {form + k: FIELD_VALUES[prefix + k] for k in ("name", "title")}
+        saved = r.keep(
+            f"POST {page}signatures/{number}",
+            r.client.form(
+                f"{page}signatures/{number}", {**signer, f"{form}csrf_token": r.csrf(page)}
+            ),
+            "html",
+        )
+        assert saved.status == 302, saved.text[:3000]
     design = f"{event}/design/"
     applied = r.keep(
         f"POST {event}/designs/apply",
@@ -149,13 +168,13 @@ def brand_and_design(r: Recorder, event: str) -> None:
     assert applied.status == 302, applied.text[:3000]
     shown = r.get(design)
     layout = json.loads(html.unescape(LAYOUT_TEXTAREA.search(shown.text).group(1)))
-    for field in layout["fields"]:
-        if field.get("text") == "attended":
-            field["text"] = "attended as {role}"
     token = CSRF_FIELD.search(shown.text).group(1)
     saved = r.keep(
         f"POST {design}layout",
-        r.client.form(f"{design}layout", {"layout": json.dumps(layout), "csrf_token": token}),
+        r.client.form(
+            f"{design}layout",
+            {"layout": json.dumps(with_role_and_second_signer(layout)), "csrf_token": token},
+        ),
         "html",
     )
     assert saved.status == 302, saved.text[:3000]
@@ -352,6 +371,7 @@ def run_scenario(base_url: str, times: EventTimes, *, email: bool = False) -> Re
     for code in codes:
         verified = r.get(f"/verify/{code}")
         assert verified.status == 200, verified.text[:2000]
+        assert f"/verify/{code}/issuer-logo.png" in verified.text, "the issuer's logo"
         links = dict((kind, url) for url, kind in FILE_LINK.findall(verified.text))
         assert set(links) == {"PDF", "PNG"}, verified.text[:3000]
         for kind, path in sorted(links.items()):
@@ -360,6 +380,8 @@ def run_scenario(base_url: str, times: EventTimes, *, email: bool = False) -> Re
             r.follow_storage_link(
                 f"Download {kind} of {code}", clicked.headers["Location"], code, kind.lower()
             )
+    logo = r.get(f"/verify/{codes[0]}/issuer-logo.png", kind="bytes")
+    assert logo.status == 200 and logo.body.startswith(b"\x89PNG"), logo.status
     lower = r.get(f"/verify/{codes[0].lower()}")
     assert lower.status == 301, lower.status
     unknown = r.get("/verify/LAU-0000-0000-0000-0000")

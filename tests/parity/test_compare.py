@@ -70,7 +70,8 @@ def make_run(
             "GET /auth/login",
             200,
             {"Set-Cookie": [f"session={csrf}x; Secure; HttpOnly; Path=/; SameSite=Lax"]},
-            f'<input name="csrf_token" type="hidden" value="{csrf}">'.encode(),
+            f'<input name="csrf_token" type="hidden" value="{csrf}">'
+            f'<input name="signature-2-csrf_token" type="hidden" value="{csrf}">'.encode(),
         ),
         Exchange("GET /events/1/design/preview.png", 200, {}, preview, "bytes"),
         Exchange("GET /api/cron/check-events", 200, {}, json.dumps(cron).encode(), "json"),

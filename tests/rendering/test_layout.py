@@ -280,3 +280,25 @@ def test_image_fields_round_trip():
         "y": 0.8,
         "size": 0.12,
     }
+
+
+def test_a_signature_field_names_which_signature_it_shows():
+    third = parse_layout(with_field(type="signature", x=0.2, y=0.8, signer=3))
+    assert third.fields[1].image == "signature_3"
+    assert layout_to_dict(third)["fields"][1]["signer"] == 3
+    # Signature 1 is the default, left out: layouts from before keep their exact JSON.
+    first = parse_layout(with_field(type="signature", x=0.2, y=0.8, signer=1))
+    assert first.fields[1].image == "signature"
+    assert "signer" not in layout_to_dict(first)["fields"][1]
+    for bad, shown in (
+        (0, "number 0"),
+        (5, "number 5"),
+        (True, "boolean true"),
+        ("2", 'string "2"'),
+    ):
+        assert errors_of(with_field(type="signature", x=0.2, y=0.8, signer=bad)) == [
+            f"fields[1].signer: expected a signature number from 1 to 4, got {shown}"
+        ]
+    assert errors_of(with_field(type="logo", x=0.2, y=0.8, signer=2))[0].startswith(
+        "fields[1].signer: unknown key"
+    )

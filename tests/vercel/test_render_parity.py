@@ -24,7 +24,7 @@ from tests.vercel import report
 from tests.vercel.launcher import Launch, function_config, launch
 
 MAX_FONT_BYTES = 25 * 1024 * 1024  # the fonts' share of the bundle
-# "branded": a logo, a signature, the signer and a custom field (tests/rendering/branded.py)
+# "branded": a logo, two signatures, their signers and a custom field (tests/rendering/branded.py)
 SCRIPTS = ("latin", "arabic", "hebrew", "devanagari", "thai", "japanese", "korean", "mixed")
 SCRIPTS += ("branded",)
 PROBE = "tests/vercel/render_probe.py"

@@ -38,12 +38,18 @@ of the square, quiet zone included, as a fraction of the template's height, 0.05
 Branding images (`logo`, `signature`: the organizer's, see app/branding): `x`, `y`
 (required): the image's centre; `size` (default 0.12): its height as a fraction of the
 template's height, 0.02..0.6 (the width follows the image's proportions). A field whose
-image has not been uploaded draws nothing.
+image has not been uploaded draws nothing. A `signature` field may say which of the
+organizer's signatures it shows: `signer`, 1..4 (default 1, and then left out of the
+stored JSON, so layouts written before there were several keep their exact text).
+Whether that signature exists depends on the organizer: the designer checks it when a
+layout is saved (app/certificates/design.py).
 
 Placeholders: a `text` field's text may hold `{name}`, `{event}`, `{date}`, `{code}`,
-`{issuer}`, `{signer_name}`, `{signer_title}` and the event's custom fields (`{role}`,
-`{hours}`: the participants' extra CSV columns). Which names exist depends on the event,
-so `unknown_placeholders` checks them when a layout is saved; a brace that does not
+`{issuer}`, `{signer_name}`, `{signer_title}` (signature 1's signer),
+`{signer_2_name}`, `{signer_2_title}` and so on for the organizer's other signatures,
+and the event's custom fields (`{role}`, `{hours}`: the participants' extra CSV
+columns). Which names exist depends on the event and its organizer, so
+`unknown_placeholders` checks them when a layout is saved; a brace that does not
 enclose such a name (`{ }`, `{Role}`) is drawn as written.
 
 `version` is optional (1 is the only version). Anything else is an error: unknown keys,
@@ -72,6 +78,9 @@ TEXT_TYPES = ("participant_name", "event_title", "event_date", "certificate_code
 IMAGE_TYPES = ("logo", "signature")
 FIELD_TYPES = (*TEXT_TYPES, "qr_code", *IMAGE_TYPES)
 BUILT_IN_PLACEHOLDERS = ("name", "event", "date", "code", "issuer", "signer_name", "signer_title")
+MAX_SIGNER = 4  # signatures an organizer may have (app/branding/models.py: MAX_SIGNATURES)
+# The placeholders of signatures 2..MAX_SIGNER; no custom field may be named like them.
+SIGNER_PLACEHOLDER = re.compile(r"signer_[0-9]+_(name|title)")
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]{0,39})\}")
 ALIGNS = ("left", "center", "right")
 MAX_FIELDS = 50
@@ -99,7 +108,7 @@ _KEYS = (
         "text": (*_TEXT_KEYS, "text"),
         "qr_code": ("type", "x", "y", "size"),
     }
-    | {t: ("type", "x", "y", "size") for t in IMAGE_TYPES}
+    | {"logo": ("type", "x", "y", "size"), "signature": ("type", "x", "y", "size", "signer")}
 )
 _TOP_KEYS = ("version", "fields")
 _COLOR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -142,6 +151,24 @@ class ImageField:
     x: float
     y: float
     size: float = 0.12
+    signer: int = 1  # which of the organizer's signatures (signature fields only)
+
+    @property
+    def image(self) -> str:
+        """The name of the image it draws, as `brand_keys` and the renderer name them."""
+        return "logo" if self.type == "logo" else signature_image(self.signer)
+
+
+def signature_image(number: int) -> str:
+    """Signature 1 is "signature", as it was when an organizer had only one."""
+    return "signature" if number == 1 else f"signature_{number}"
+
+
+def signer_placeholders(number: int) -> tuple[str, str]:
+    """The placeholders of a signature's signer: their name and their title."""
+    if number == 1:
+        return "signer_name", "signer_title"
+    return f"signer_{number}_name", f"signer_{number}_title"
 
 
 Field = TextField | QRField | ImageField
@@ -295,6 +322,15 @@ def _parse_field(errors: list[str], path: str, raw: Any) -> Field | None:
     if kind in IMAGE_TYPES:
         if "size" in raw:
             values["size"] = _number(errors, f"{path}.size", raw["size"], *IMAGE_SIZE_RANGE)
+        if "signer" in raw:
+            value = raw["signer"]
+            if type(value) is int and 1 <= value <= MAX_SIGNER:
+                values["signer"] = value
+            else:
+                errors.append(
+                    f"{path}.signer: expected a signature number from 1 to {MAX_SIGNER}, "
+                    f"got {_json_type(value)} {_show(value)}"
+                )
         return ImageField(type=kind, **values) if len(errors) == before else None
 
     if "font" in raw:
@@ -412,6 +448,8 @@ def layout_to_dict(layout: Layout) -> dict[str, Any]:
     for field in layout.fields:
         if isinstance(field, QRField | ImageField):
             fields.append({"type": field.type, "x": field.x, "y": field.y, "size": field.size})
+            if isinstance(field, ImageField) and field.signer != 1:
+                fields[-1]["signer"] = field.signer
             continue
         item: dict[str, Any] = {
             "type": field.type,
@@ -443,7 +481,8 @@ def layout_to_json(layout: Layout) -> str:
 
 
 def unknown_placeholders(layout: Layout, custom: list[str] | tuple[str, ...]) -> list[str]:
-    """One message per placeholder that is neither built in nor one of `custom`."""
+    """One message per placeholder that is neither built in nor one of `custom` (the
+    event's fields and the placeholders of its organizer's signatures 2 and up)."""
     known = (*BUILT_IN_PLACEHOLDERS, *custom)
     errors = []
     for index, field in enumerate(layout.fields):

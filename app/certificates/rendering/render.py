@@ -387,10 +387,11 @@ def _drawing(
         if isinstance(f, QRField)
     )
     boxes = [box for _modules, box in codes]
+    images = images or {}
     placed_images = tuple(
-        _place_image(background.size, f, (images or {})[f.type])
+        _place_image(background.size, f, images[f.image])
         for f in layout.fields
-        if isinstance(f, ImageField) and (images or {}).get(f.type)
+        if isinstance(f, ImageField) and images.get(f.image)
     )
     values = data.placeholder_values()
     texts = []
@@ -425,7 +426,8 @@ def _dpi(size: tuple[int, int]) -> float:
 # --- public ----------------------------------------------------------------------------
 
 
-Images = Mapping[str, bytes] | None  # the organizer's "logo" and "signature" PNGs
+# The organizer's PNGs by name: "logo", "signature" (signature 1), "signature_2"...
+Images = Mapping[str, bytes] | None
 
 
 def render_png_pdf(
