@@ -1,8 +1,10 @@
 """Security headers, set on every response in this one place.
 
 The Content-Security-Policy allows scripts, styles, fonts and images from the
-app's own origin only (templates hold no inline script or style); `connect-src`
-adds the object storage origin, where the designer posts backgrounds directly.
+app's own origin only (templates hold no inline script or style), plus the object
+storage origin in two places: `connect-src`, where the designer posts backgrounds
+directly, and `img-src`, because a certificate's image on the verify page redirects
+to a signed storage link and a browser checks the redirect's target too.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ PERMISSIONS_POLICY = (
 
 
 def storage_origins(config: Mapping[str, Any]) -> list[str]:
-    """Origins a browser posts direct uploads to (S3 presigned POST)."""
+    """Origins a browser posts direct uploads to (S3 presigned POST) and loads signed
+    links from."""
     if not str(config.get("STORAGE_URL") or "").startswith("s3://"):
         return []
     endpoint = config.get("S3_ENDPOINT_URL")
@@ -40,7 +43,7 @@ def content_security_policy(config: Mapping[str, Any]) -> str:
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *storage_origins(config)],
         "font-src": ["'self'"],
         "connect-src": ["'self'", *storage_origins(config)],
         "object-src": ["'none'"],

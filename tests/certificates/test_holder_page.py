@@ -66,6 +66,37 @@ def test_verify_page_shares_the_certificate(app, client, ended_event):
     assert query["issueYear"].isdigit() and query["issueMonth"].isdigit()
 
 
+def csp_allows(policy: str, directive: str, url: str) -> bool:
+    """Whether a CSP source list lets the page load `url` (scheme://host[:port],
+    `*.` host wildcards and 'self' for the test client's http://localhost)."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    sources = next(d.split()[1:] for d in policy.split(";") if d.split()[0] == directive)
+    for source in sources:
+        if source == "'self'" and origin == "http://localhost":
+            return True
+        scheme, _, host = source.partition("://")
+        if scheme == parts.scheme and (
+            host == parts.netloc or (host.startswith("*.") and parts.netloc.endswith(host[1:]))
+        ):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("storage_kind", ["s3"])
+def test_the_page_may_show_its_image_from_object_storage(app, client, ended_event):
+    """The page's image redirects to a signed storage link; a browser checks that
+    redirect against img-src too, so the policy must name the storage's origin."""
+    code = issue_all(client, app, ended_event)[0]
+    page = client.get(f"/verify/{code}")
+    policy = page.headers["Content-Security-Policy"]
+    src = re.search(r'<img[^>]+src="([^"]+certificate\.png)"', page.get_data(as_text=True))
+    assert src and csp_allows(policy, "img-src", f"http://localhost{unescape(src[1])}")
+    target = client.get(f"/verify/{code}/certificate.png").headers["Location"]
+    assert not target.startswith("http://localhost"), target  # really the bucket
+    assert csp_allows(policy, "img-src", target), (target, policy)
+
+
 def test_a_revoked_certificate_shows_no_image(app, client, ended_event):
     code = issue_all(client, app, ended_event)[0]
     with app.app_context():
