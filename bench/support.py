@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,3 +37,26 @@ def signed_in_client(app):
     client = app.test_client()
     client.post("/auth/login", data={"email": EMAIL, "password": PASSWORD})
     return client
+
+
+def s3_bucket_on_loopback():
+    """moto's S3 server on loopback (as the tests use it), the fake credentials it
+    accepts in this process's environment (children inherit them), and a new bucket:
+    (server, bucket)."""
+    import boto3
+
+    from tests.s3server import FAKE_AWS_ENV, start_s3_server
+
+    # Thousands of requests: a log line each would only slow the server down.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    for name, value in FAKE_AWS_ENV.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    server = start_s3_server()
+    bucket = f"bench-{uuid.uuid4().hex[:8]}"
+    boto3.client("s3", endpoint_url=server.endpoint_url, region_name="us-east-1").create_bucket(
+        Bucket=bucket
+    )
+    return server, bucket

@@ -37,25 +37,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
 
-    import boto3
+    from support import s3_bucket_on_loopback
 
-    from tests.checker.helpers import process_env
+    from tests.checker.helpers import process_env, seed_ended_event
     from tests.databases import PostgresDatabase, migrate
-    from tests.s3server import start_s3_server, use_fake_aws_env
 
-    class _Env:  # use_fake_aws_env wants a monkeypatch-like object
-        def setenv(self, name: str, value: str) -> None:
-            os.environ[name] = value
-
-        def delenv(self, name: str, raising: bool = True) -> None:
-            os.environ.pop(name, None)
-
-    use_fake_aws_env(_Env())
-    server = start_s3_server()
-    bucket = f"bench-{uuid.uuid4().hex[:8]}"
-    boto3.client("s3", endpoint_url=server.endpoint_url, region_name="us-east-1").create_bucket(
-        Bucket=bucket
-    )
+    server, bucket = s3_bucket_on_loopback()
     name = f"laurel_bench_issue_{uuid.uuid4().hex[:8]}"
     times: dict[int, list[float]] = {1: [], args.workers: []}
     try:
@@ -69,7 +56,7 @@ def main() -> None:
             env = {**process_env(config), "CHECKER_BUDGET_SECONDS": "240"}
             for number in range(args.rounds):
                 for workers in (1, args.workers):
-                    _seed(database.url, args.attendees, f"round {number} x{workers}")
+                    seed_ended_event(database.url, args.attendees, f"round {number} x{workers}")
                     started = time.perf_counter()
                     command = [sys.executable, "-m", "flask", "events", "check", "--until-done"]
                     subprocess.run(
@@ -90,19 +77,6 @@ def main() -> None:
         server.stop()
     one, many = statistics.median(times[1]), statistics.median(times[args.workers])
     print(f"speed-up with {args.workers} workers: {one / many:.2f}x (cores: {os.cpu_count()})")
-
-
-def _seed(url: str, attendees: int, title: str) -> None:
-    from app import create_app
-    from app.extensions import db
-    from tests.checker.helpers import add_participants, make_event, make_organizer
-
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "CONFIG_PROBLEMS": []})
-    with app.app_context():
-        owner = make_organizer(f"{uuid.uuid4().hex[:8]}@bench.example")
-        add_participants(make_event(owner, title, background=False), attendees)
-        db.session.commit()
-        db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -134,6 +134,12 @@ def summary(result: CheckResult) -> str:
         f" emailed {result.mailed} ({result.mail_failed} send attempts failed),"
         f" {result.duration:.1f} s"
     )
+    if result.fanned_out or result.fan_out_error:
+        # Invocations of the cron route this run started (CHECKER_FAN_OUT), and why
+        # any were not: the work they would have done stays due for the next run.
+        line += f"; fanned out {result.fanned_out}"
+        if result.fan_out_error:
+            line += f" (fan-out: {result.fan_out_error})"
     return f"{line}; error: {result.error}" if result.error else line
 
 

@@ -72,6 +72,13 @@ def fan_out(count: int, *, event_id: int | None, deadline: float) -> Dispatch:
         return Dispatch()
     if not config.get("BASE_URL") or not config.get("CRON_SECRET"):
         return Dispatch(problem="fan-out needs BASE_URL and CRON_SECRET; none started")
+    base = urllib.parse.urlsplit(config["BASE_URL"])
+    if base.scheme not in ("http", "https") or not base.netloc:
+        # Nothing could reach it: reserve nothing, and say which setting to fix.
+        return Dispatch(
+            problem=f"BASE_URL {config['BASE_URL']!r} is not an http(s):// address; "
+            "no fan-out started"
+        )
     ids = _reserve(count, event_id, float(config["CHECKER_BUDGET_SECONDS"]), deadline)
     dispatch = Dispatch(ids=ids)
     url = config["BASE_URL"] + ROUTE
@@ -133,10 +140,10 @@ def record_fan_out(run_id: int, started: int, problem: str | None, deadline: flo
 
 
 def _call(url: str, secret: str, reserved: int, dispatch: Dispatch) -> None:
-    request = urllib.request.Request(  # noqa: S310 (BASE_URL is the operator's own)
-        url, headers={"Authorization": f"Bearer {secret}", "User-Agent": "laurel-fan-out"}
-    )
-    try:
+    try:  # a URL urllib cannot use fails here, and is a refusal like any other
+        request = urllib.request.Request(  # noqa: S310 (BASE_URL is the operator's own)
+            url, headers={"Authorization": f"Bearer {secret}", "User-Agent": "laurel-fan-out"}
+        )
         with urllib.request.urlopen(request, timeout=ACK_SECONDS):  # noqa: S310
             return  # answered at once: it found little to do
     except urllib.error.HTTPError as exc:

@@ -323,7 +323,8 @@ def _run(
             result.dispatches = result.dispatches[before:]
             _settle(result, clock)
             result.fanned_out += earlier[0]
-            result.fan_out_error = "; ".join(filter(None, (earlier[1], result.fan_out_error)))
+            problems = filter(None, (earlier[1], result.fan_out_error))
+            result.fan_out_error = "; ".join(dict.fromkeys(problems))  # each problem once
             result.fan_out_error = result.fan_out_error or None
             record_fan_out(run_id, result.fanned_out, result.fan_out_error, clock.hard_stop - 0.2)
     return result

@@ -42,6 +42,7 @@
     say("Issuing…");
     var retry = "1";
     var idle = 0;
+    var counted = shown; // the event's issued count in the last round's answer
     var poller = window.setInterval(poll, POLL_MS);
 
     function stop(text) {
@@ -75,7 +76,11 @@
           return;
         }
         var moved = body.run.issued + body.run.failed + body.run.mailed + body.run.mail_failed;
-        idle = moved === 0 ? idle + 1 : 0;
+        // Invocations the fan-out started issue for this event too: a round that
+        // found all the rest claimed by them is not idle while the event's count grows.
+        var grew = body.issued > counted;
+        counted = Math.max(counted, body.issued);
+        idle = moved === 0 && !grew ? idle + 1 : 0;
         if (idle > MAX_IDLE) {
           stop("Another run is still issuing these; reload the page later.");
           return;

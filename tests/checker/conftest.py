@@ -40,3 +40,14 @@ def s3_bucket(s3_endpoint: str) -> str:
     name = f"checker-{uuid.uuid4().hex[:12]}"
     boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(Bucket=name)
     return name
+
+
+@pytest.fixture
+def storage_config(request, database_url, tmp_path) -> dict[str, str]:
+    """Storage for tests with several processes: S3 (moto on loopback) beside PostgreSQL,
+    a local folder beside SQLite."""
+    if database_url.startswith("sqlite"):
+        return {"STORAGE_URL": (tmp_path / "storage").as_uri()}
+    endpoint = request.getfixturevalue("s3_endpoint")
+    bucket = request.getfixturevalue("s3_bucket")
+    return {"STORAGE_URL": f"s3://{bucket}", "S3_ENDPOINT_URL": endpoint}

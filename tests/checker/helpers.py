@@ -113,6 +113,24 @@ def seed(
     return owed
 
 
+def seed_ended_event(database_url: str, attendees: int, title: str) -> int:
+    """From outside any app: a new organizer's ended event on `database_url` with
+    `attendees` attended participants and the built-in template; its id. For tests
+    and benches whose servers run elsewhere."""
+    import uuid
+
+    from app import create_app
+
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "CONFIG_PROBLEMS": []})
+    with app.app_context():
+        owner = make_organizer(f"{uuid.uuid4().hex[:8]}@example.org")
+        event_id = make_event(owner, title, background=False)
+        add_participants(event_id, attendees)
+        db.session.commit()
+        db.engine.dispose()
+    return event_id
+
+
 def certificate_rows() -> list[tuple[int, str, str, str, str]]:
     from app.certificates.models import Certificate
 

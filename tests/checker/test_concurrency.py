@@ -34,15 +34,6 @@ PROCESSES = 8
 
 
 @pytest.fixture
-def storage_config(request, database_url, tmp_path) -> dict[str, str]:
-    if database_url.startswith("sqlite"):
-        return {"STORAGE_URL": (tmp_path / "storage").as_uri()}
-    endpoint = request.getfixturevalue("s3_endpoint")
-    bucket = request.getfixturevalue("s3_bucket")
-    return {"STORAGE_URL": f"s3://{bucket}", "S3_ENDPOINT_URL": endpoint}
-
-
-@pytest.fixture
 def app_config(app_config: dict[str, Any], storage_config: dict[str, str]) -> dict[str, Any]:
     return {**app_config, **storage_config}
 

@@ -109,22 +109,6 @@ def bundle(tmp_path_factory) -> tuple[Path, Path]:
     return func, bare_python(root / "bare-venv")
 
 
-def _seed(database_url: str, attendees: int, title: str) -> int:
-    """An ended event with `attendees` attendees, written straight to the database."""
-    from app import create_app
-    from app.extensions import db
-    from tests.checker.helpers import add_participants, make_event, make_organizer
-
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "CONFIG_PROBLEMS": []})
-    with app.app_context():
-        owner = make_organizer(f"{uuid.uuid4().hex[:8]}@example.org")
-        event_id = make_event(owner, title, background=False)
-        add_participants(event_id, attendees)
-        db.session.commit()
-        db.engine.dispose()
-    return event_id
-
-
 def _query(database_url: str, statement: str, **params: object) -> list[tuple]:
     from app.config import normalise_database_url
 
@@ -182,6 +166,8 @@ def _exercise(server: Server, database_url: str, backlog_event: int, codes: list
 
 @pytest.fixture(scope="module", params=list(MODELS))
 def outcome(request, context, s3_endpoint, s3_admin, tmp_path_factory) -> Outcome:
+    from tests.checker.helpers import seed_ended_event
+
     if request.param == "vc_init built bundle":
         context["bundle"] = request.getfixturevalue("bundle")
     bucket = f"laurel-concurrent-{uuid.uuid4().hex[:10]}"
@@ -193,7 +179,7 @@ def outcome(request, context, s3_endpoint, s3_admin, tmp_path_factory) -> Outcom
         harness.prepare(env)
         start = MODELS[request.param]
         server = stack.enter_context(start(context, env, tmp_path_factory.mktemp("server")))
-        _seed(database, FIRST, "Warm-up")
+        seed_ended_event(database, FIRST, "Warm-up")
         for _ in range(10):  # a cold bundle compiles its imports on the first run
             first = scenario.Client(server.url).get(CRON, headers=BEARER)
             assert first.status == 200, first.text
@@ -201,7 +187,7 @@ def outcome(request, context, s3_endpoint, s3_admin, tmp_path_factory) -> Outcom
                 break
         codes = [row[0] for row in _query(database, "SELECT code FROM certificates")]
         assert len(codes) == FIRST
-        backlog_event = _seed(database, BACKLOG, "Backlog")
+        backlog_event = seed_ended_event(database, BACKLOG, "Backlog")
         return _exercise(server, database, backlog_event, codes)
 
 

@@ -1,6 +1,6 @@
 """A small stand-in for Vercel's edge in front of several function instances.
 
-Each request goes to the next instance in turn and is relayed back; a caller
+Each request (GET or POST) goes to the next instance in turn and is relayed back; a caller
 that hangs up does not stop the request, as on the platform, where the
 invocation runs to its end whoever is still listening.
 """
@@ -28,6 +28,12 @@ class Router:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                self._relay(b"")
+
+            def do_POST(self) -> None:  # an organizer's form (Issue now) passes too
+                self._relay(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+            def _relay(self, sent: bytes) -> None:
                 with router._lock:
                     backend = router.backends[next(router._turn) % len(router.backends)]
                     router.routed.append(backend)
@@ -35,7 +41,10 @@ class Router:
                 connection = http.client.HTTPConnection(target.hostname, target.port, timeout=900)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 connection.request(
-                    "GET", self.path, headers={**headers, "Host": self.headers["Host"]}
+                    self.command,
+                    self.path,
+                    body=sent or None,
+                    headers={**headers, "Host": self.headers["Host"]},
                 )
                 response = connection.getresponse()
                 body = response.read()

@@ -2,28 +2,32 @@
 router standing in for the platform's edge. One cron call on a backlog larger than
 its budget starts further invocations of the cron route through the router; they
 spread over the instances, never more than CHECKER_FAN_OUT at once, each within
-its budget, until every attendee has exactly one certificate whose files match."""
+its budget, until every attendee has exactly one certificate whose files match.
+Issue now on a large event does the same for that event, and the progress the page
+polls follows the whole backlog, whichever instance issued each certificate."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import time
 import urllib.error
 import urllib.request
 from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as sa
 
+from tests.checker.fan_out_checks import assert_runs_kept_their_limits, runs_working, wait_until
 from tests.vercel import scenario
-from tests.vercel.launcher import launch
+from tests.vercel.launcher import PlatformClient, launch
 from tests.vercel.router import running_router
 from tests.vercel.test_issue_progress import ended_event
 
 INSTANCES = 3
 FAN_OUT = 2
-BUDGET = 6.0  # small, so that the backlog needs several (room for a cold first certificate)
-ATTENDEES = 30
+BUDGET = 8.0  # small, so that the backlog needs several (room for a cold first certificate)
+ATTENDEES = 40
+LARGE_EVENT = 60  # for Issue now: far more than a short round and its first invocations cover
+ROUND = "3"  # seconds the press asks for: room for a cold instance's first certificates
 
 
 def test_a_cron_call_fans_out_over_instances_until_the_backlog_is_done(
@@ -31,11 +35,7 @@ def test_a_cron_call_fans_out_over_instances_until_the_backlog_is_done(
 ):
     database_url, organizer = platform_database
     event_id = ended_event(database_url, organizer.email, ATTENDEES)
-    storage = {
-        "STORAGE_URL": f"s3://{s3_bucket}/certificates",
-        "S3_ENDPOINT_URL": s3_endpoint,
-        "S3_ADDRESSING_STYLE": "path",
-    }
+    storage = s3_storage(s3_endpoint, s3_bucket)
     with fanning_instances(project_copy, database_url, storage) as (router, instances):
         request = urllib.request.Request(
             router.url + "/api/cron/check-events",
@@ -45,32 +45,76 @@ def test_a_cron_call_fans_out_over_instances_until_the_backlog_is_done(
             with urllib.request.urlopen(request, timeout=60) as response:
                 assert response.status == 200
         except urllib.error.HTTPError as exc:
-            logs = "\n".join(line for i in instances for line in [*i.logs(), i.stderr()])
-            raise AssertionError(f"{exc.read().decode()}\n{logs[-5000:]}") from None
+            raise AssertionError(f"{exc.read().decode()}\n{_logs(instances)}") from None
         app = _app(database_url, storage)
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline and not _finished(app, event_id):
-            time.sleep(0.5)
-        assert _finished(app, event_id), "the fan-out stopped before the backlog was done"
+        with app.app_context():
+            done = wait_until(lambda: _finished(event_id, ATTENDEES), 240)
+        assert done, "the fan-out stopped before the backlog was done"
 
     with app.app_context():
         _assert_each_attendee_once(event_id)
-        runs = _runs()
-    fanned = [run for run in runs if run.trigger == "fan_out" and run.outcome != "failed"]
-    assert fanned, "the cron run started no invocation"
-    assert all(run.fan_out_error is None for run in runs), [r.fan_out_error for r in runs]
-    for run in runs:  # each within its budget and the run's hard stop
-        assert (run.finished_at - run.started_at).total_seconds() <= run.budget_seconds + 1.0
-    # Never more than CHECKER_FAN_OUT invocations at once.
-    moments = sorted(
-        [(run.started_at, 1) for run in fanned] + [(run.finished_at, -1) for run in fanned]
-    )
-    live = peak = 0
-    for _, step in moments:
-        live += step
-        peak = max(peak, live)
-    assert peak <= FAN_OUT, peak
+        assert_runs_kept_their_limits(FAN_OUT)
     assert len(set(router.routed)) > 1, "the invocations should reach several instances"
+
+
+def test_issue_now_on_a_large_event_fans_out_and_its_bar_follows_the_whole_backlog(
+    project_copy, platform_database, s3_endpoint, s3_bucket
+):
+    """One press, as without JavaScript: its round issues a few and starts invocations
+    for that event; the progress the page polls then counts theirs, up to the end."""
+    database_url, organizer = platform_database
+    event_id = ended_event(database_url, organizer.email, LARGE_EVENT)
+    storage = s3_storage(s3_endpoint, s3_bucket)
+    path = f"/events/{event_id}/issue-now"
+    json_only = {"Accept": "application/json"}
+    with fanning_instances(project_copy, database_url, storage) as (router, instances):
+        browser = PlatformClient(router.url)  # each request to the next instance
+        token = scenario.csrf_token(browser.get("/auth/login"))
+        browser.post(
+            "/auth/login",
+            form={"email": organizer.email, "password": organizer.password, "csrf_token": token},
+        )
+        token = scenario.csrf_token(browser.get(f"/events/{event_id}"))
+        pressed = browser.post(
+            path, form={"csrf_token": token, "retry": "0", "seconds": ROUND}, headers=json_only
+        )
+        assert pressed.status == 200, f"{pressed.text[:2000]}\n{_logs(instances)}"
+        answer = pressed.json()
+        run = answer["run"]
+        assert run["fanned_out"] >= 1 and run["fan_out_error"] is None, run
+        assert answer["total"] == LARGE_EVENT and answer["due"] > 0, answer
+        bar = [answer["issued"]]
+
+        def whole_event_issued() -> bool:
+            progress = browser.get(path, headers=json_only)
+            assert progress.status == 200, progress.text[:500]
+            body = progress.json()
+            assert body["total"] == LARGE_EVENT, body
+            bar.append(body["issued"])
+            return body["due"] == 0 and runs_working() == 0
+
+        app = _app(database_url, storage)
+        with app.app_context():
+            done = wait_until(whole_event_issued, 240)
+        assert done, f"the invocations stopped before the event was done: {bar}"
+
+    assert bar == sorted(bar) and bar[-1] == LARGE_EVENT, bar
+    after_press = {n for n in bar if bar[0] < n < LARGE_EVENT}
+    assert after_press, f"the bar did not move after the press: {bar}"
+    with app.app_context():
+        _assert_each_attendee_once(event_id)
+        fanned = assert_runs_kept_their_limits(FAN_OUT)
+    mine = [r for r in fanned if r.event_id == event_id]
+    assert sum(r.issued for r in mine) > 0, "the invocations for this event issued nothing"
+    assert len(set(router.routed)) > 1
+
+
+def s3_storage(endpoint: str, bucket: str) -> dict[str, str]:
+    return {
+        "STORAGE_URL": f"s3://{bucket}/certificates",
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_ADDRESSING_STYLE": "path",
+    }
 
 
 @contextmanager
@@ -91,6 +135,10 @@ def fanning_instances(project_copy, database_url: str, storage: dict[str, str]):
         yield router, instances
 
 
+def _logs(instances) -> str:
+    return "\n".join(line for i in instances for line in [*i.logs(), i.stderr()])[-5000:]
+
+
 def _app(database_url: str, storage: dict[str, str]):
     from app import create_app
 
@@ -105,30 +153,14 @@ def _app(database_url: str, storage: dict[str, str]):
     )
 
 
-def _finished(app, event_id: int) -> bool:
-    from app.checker.models import CheckerRun
+def _finished(event_id: int, attendees: int) -> bool:
     from app.extensions import db
     from app.models import Certificate
 
-    with app.app_context():
-        issued = db.session.scalar(
-            sa.select(sa.func.count(Certificate.id)).where(Certificate.event_id == event_id)
-        )
-        working = db.session.scalar(
-            sa.select(sa.func.count(CheckerRun.id)).where(
-                CheckerRun.outcome.in_(["pending", "running"])
-            )
-        )
-        return issued >= ATTENDEES and working == 0
-
-
-def _runs():
-    from app.checker.models import CheckerRun
-    from app.extensions import db
-
-    return db.session.scalars(
-        sa.select(CheckerRun).where(CheckerRun.finished_at.is_not(None))
-    ).all()
+    issued = db.session.scalar(
+        sa.select(sa.func.count(Certificate.id)).where(Certificate.event_id == event_id)
+    )
+    return issued >= attendees and runs_working() == 0
 
 
 def _assert_each_attendee_once(event_id: int) -> None:
