@@ -35,7 +35,7 @@ def babel_locales_used() -> set[str]:
     """Every locale file Babel loads for the event languages, parents included."""
     from babel import localedata
 
-    from app.events.languages import LANGUAGES, babel_locale
+    from app.events.languages import LANGUAGES
 
     loaded: set[str] = set()
     load = localedata.load
@@ -47,8 +47,7 @@ def babel_locales_used() -> set[str]:
     localedata.load = recording  # parents are loaded through the module attribute
     try:
         for code, _name in LANGUAGES:
-            babel_locale(code).date_formats  # noqa: B018 - loading is the point
-            fingerprint_one(code)
+            fingerprint_one(code)  # formatting loads the locale and its parents
     finally:
         localedata.load = load
     return loaded

@@ -62,8 +62,8 @@ def verify_form():
 
 @functools.cache
 def lookup_statement() -> sa.Select:
-    """The certificate and its issuer's display name (`public_lookup`), and the
-    address's count of unknown codes riding along: a hit costs one round trip."""
+    """The certificate with its issuer's display name and logo key (`public_lookup`),
+    and the address's count of unknown codes riding along: a hit costs one round trip."""
     from app.certificates.queries import public_lookup
 
     return public_lookup().add_columns(throttle.window_hits())
@@ -156,7 +156,7 @@ def download(code: str, kind: str):
     if kind not in ("png", "pdf"):
         abort(404, description="Certificates download as certificate.png or certificate.pdf.")
     found = lookup(code)
-    certificate = found[0] if found else None
+    certificate = found.certificate if found else None
     if certificate is None or not certificate.valid:
         abort(404, description="This certificate has no file to show.")
     response = redirect(file_url(certificate, kind))

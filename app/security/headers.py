@@ -39,13 +39,14 @@ def storage_origins(config: Mapping[str, Any]) -> list[str]:
 
 
 def content_security_policy(config: Mapping[str, Any]) -> str:
+    storage = storage_origins(config)
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:", *storage_origins(config)],
+        "img-src": ["'self'", "data:", "blob:", *storage],
         "font-src": ["'self'"],
-        "connect-src": ["'self'", *storage_origins(config)],
+        "connect-src": ["'self'", *storage],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],
