@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,18 +69,22 @@ def main() -> None:
                     seed_ended_event(database.url, args.attendees, f"round {number} x{workers}")
                     started = time.perf_counter()
                     command = [sys.executable, "-m", "flask", "events", "check", "--until-done"]
-                    subprocess.run(
+                    done = subprocess.run(
                         [*command, "--workers", str(workers)],
                         cwd=ROOT,
                         env=env,
-                        check=True,
-                        stdout=subprocess.DEVNULL,
+                        capture_output=True,
+                        text=True,
                     )
+                    if done.returncode:
+                        # Every run's summary line, to see what a failing worker counted.
+                        sys.exit(f"{done.stdout}{done.stderr}\nexit status {done.returncode}")
                     wall = time.perf_counter() - started
                     times[workers].append(wall)
                     print(
                         f"{workers} worker(s): {args.attendees} certificates in {wall:.1f} s, "
-                        f"{wall / args.attendees * 1000:.0f} ms each",
+                        f"{wall / args.attendees * 1000:.0f} ms each; "
+                        f"runs: {outcomes(done.stdout)}",
                         flush=True,
                     )
     finally:
@@ -86,6 +92,12 @@ def main() -> None:
     if not args.no_baseline:
         one, many = statistics.median(times[1]), statistics.median(times[args.workers])
         print(f"speed-up with {args.workers} workers: {one / many:.2f}x (cores: {os.cpu_count()})")
+
+
+def outcomes(lines: str) -> str:
+    """How the workers' runs ended, from their run lines ("run 7: done; ...")."""
+    counted = Counter(re.findall(r"^run \S+: (\w+);", lines, flags=re.MULTILINE))
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(counted.items()))
 
 
 if __name__ == "__main__":

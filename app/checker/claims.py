@@ -125,13 +125,7 @@ def claim_batch(
             claim.expires_at = lease_until
             taken += 1
         db.session.flush()
-        if taken < size:
-            query = due(now, event_id, participant_id).limit(size - taken)
-            if not sqlite:
-                query = query.with_for_update(skip_locked=True, of=Participant)
-            ids = [participant.id for participant in db.session.scalars(query)]
-            if ids:
-                _insert_claims(ids, run_id, token, lease_until, sqlite)
+        _claim_due(size - taken, now, event_id, participant_id, run_id, token, lease_until, sqlite)
         if run_id is not None:
             db.session.execute(
                 sa.update(CheckerRun).where(CheckerRun.id == run_id).values(expires_at=lease_until)
@@ -139,9 +133,42 @@ def claim_batch(
         return _drafts(token, now, verify_base)
 
 
+def _claim_due(
+    wanted: int,
+    now: datetime,
+    event_id: int | None,
+    participant_id: int | None,
+    run_id: int | None,
+    token: str,
+    lease_until: datetime,
+    sqlite: bool,
+) -> None:
+    """Claim up to `wanted` due participants, trying again after a lost race.
+
+    On PostgreSQL each statement reads its own snapshot, and `SKIP LOCKED`
+    skips only rows locked at that moment: a run that committed its claims
+    after our snapshot but before we reached its rows leaves them unlocked and,
+    to us, unclaimed. Our inserts for them then do nothing. The next statement
+    sees those claims, so it picks other participants; without trying again
+    the batch would come back empty while work is due, and the run would end
+    as if everything were held.
+    """
+    while wanted > 0:
+        query = due(now, event_id, participant_id).limit(wanted)
+        if not sqlite:
+            query = query.with_for_update(skip_locked=True, of=Participant)
+        ids = [participant.id for participant in db.session.scalars(query)]
+        if not ids:
+            return
+        inserted = _insert_claims(ids, run_id, token, lease_until, sqlite)
+        if inserted == len(ids):
+            return  # no race lost: fewer ids than wanted means nothing else is due
+        wanted -= inserted
+
+
 def _insert_claims(
     ids: list[int], run_id: int | None, token: str, lease_until: datetime, sqlite: bool
-) -> None:
+) -> int:
     if sqlite:
         from sqlalchemy.dialects.sqlite import insert
     else:
@@ -158,7 +185,8 @@ def _insert_claims(
         for pid in ids
     ]
     # A participant that another run claimed after our snapshot was taken keeps that claim.
-    db.session.execute(insert(IssueClaim).values(rows).on_conflict_do_nothing())
+    statement = insert(IssueClaim).values(rows).on_conflict_do_nothing()
+    return len(db.session.scalars(statement.returning(IssueClaim.participant_id)).all())
 
 
 def _drafts(token: str, now: datetime, verify_base: str | None) -> list[Claim]:

@@ -67,10 +67,13 @@ def check(budget: float | None, until_done: bool, workers: int) -> None:
             sys.stderr.flush()
             os._exit(1)
         failed = failed or result.outcome == Outcome.FAILED or result.failed > 0
+        progressed = result.issued + result.failed + result.mailed + result.mail_failed > 0
         if until_done and result.outcome == Outcome.HELD:
-            # Another run's claims end when it commits or when their lease lapses.
-            waited_since = waited_since or time.monotonic()
-            if time.monotonic() - waited_since > HELD_WAIT_SECONDS:
+            # Another run's claims end when it commits or when their lease lapses;
+            # the wait counts from the last run that got anything done.
+            if progressed or waited_since is None:
+                waited_since = time.monotonic()
+            elif time.monotonic() - waited_since > HELD_WAIT_SECONDS:
                 click.echo("Work stayed held by other runs; stopping.", err=True)
                 failed = True
                 break
@@ -79,7 +82,7 @@ def check(budget: float | None, until_done: bool, workers: int) -> None:
         waited_since = None
         if not until_done or result.outcome != Outcome.TIME_UP:
             break
-        if result.issued + result.failed + result.mailed + result.mail_failed == 0:
+        if not progressed:
             click.echo("No progress within the budget; stopping. Try a larger --budget.", err=True)
             failed = True
             break

@@ -8,6 +8,8 @@ from __future__ import annotations
 import random
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -242,6 +244,52 @@ def test_a_run_frozen_past_its_claims_resumes_without_harm(env, database_url):
     assert_exactly_once(owed)
     frozen_run = db.session.scalars(sa.select(CheckerRun).order_by(CheckerRun.id)).first()
     assert frozen_run.outcome in (Outcome.ABANDONED, Outcome.FAILED)
+
+
+# SQLite's write lock serialises claims; the race is PostgreSQL's.
+@pytest.mark.only_with("postgresql")
+def test_a_batch_comes_back_empty_only_when_the_rest_is_being_claimed(app):
+    """Claimers racing for one backlog: a claim whose snapshot predates another's
+    committed claims finds those rows unlocked (SKIP LOCKED does not skip them) and
+    its inserts for them do nothing. It must take the next due participants, not
+    come back empty while work is due: an empty batch ends a run as "held"."""
+    from app.checker.claims import claim_batch
+    from app.checker.run import move_events
+    from app.checker.work import due
+
+    threads, size = 4, 10
+    owed = seed(events=1, per_event=600, background=False)
+    move_events(utcnow())  # the event's status becomes "ended": its participants are due
+    db.session.commit()
+    lease = utcnow() + timedelta(seconds=120)
+    claimed: list[int] = []
+
+    def claim_until_empty() -> int:
+        """Claims batch after batch; how many were still due after the empty one."""
+        with app.app_context():
+            while True:
+                batch = claim_batch(
+                    run_id=None,
+                    now=utcnow(),
+                    event_id=None,
+                    participant_id=None,
+                    size=size,
+                    lease_until=lease,
+                    deadline=time.monotonic() + 60,
+                    verify_base="http://localhost",
+                )
+                if not batch:
+                    # Counted after the empty batch: no more than were due when it ran.
+                    query = sa.select(sa.func.count()).select_from(due(utcnow()).subquery())
+                    return db.session.scalar(query)
+                claimed.extend(claim.participant_id for claim in batch)
+
+    with ThreadPoolExecutor(threads) as pool:
+        left_when_empty = [pool.submit(claim_until_empty) for _ in range(threads)]
+        left_when_empty = [job.result(timeout=120) for job in left_when_empty]
+    assert sorted(claimed) == sorted(owed)
+    # An empty batch is right only while the other claimers' batches are in flight.
+    assert max(left_when_empty) <= size * (threads - 1), left_when_empty
 
 
 def test_workers_share_the_backlog_each_certificate_exactly_once(env):
