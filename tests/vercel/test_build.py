@@ -8,10 +8,8 @@ folder, read-only, with a Python 3.12 that has no packages of its own.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,23 +126,35 @@ def test_bundle_holds_the_app_and_nothing_local(built: Build, function: Path) ->
     assert size < MAX_BUNDLE_BYTES
 
 
-def test_the_build_command_leaves_out_the_data_laurel_never_reads(
-    built: Build, function: Path
-) -> None:
+def test_the_build_command_leaves_out_what_laurel_never_reads(built: Build, function: Path) -> None:
     """scripts/trim_packages.py, vercel.json's buildCommand, runs between the install and
     the packing: Babel keeps the locales of the event languages (and their parents),
-    botocore the models of S3 and the credential providers' services."""
-    from scripts.trim_packages import BOTOCORE_SERVICES
+    botocore the models of S3 and the credential providers' services; pip, gunicorn and
+    lxml go, and so do C sources, the accelerators with pure-Python twins, the AVIF codec
+    and the shared objects' debug data."""
+    from scripts.trim_packages import ACCELERATED, BOTOCORE_SERVICES, UNUSED_DISTRIBUTIONS
 
     assert VERCEL_JSON["buildCommand"] == "python scripts/trim_packages.py"
-    assert "dates in every event language and the S3 client are unchanged" in built.log
-    locales = {p.stem for p in (function / "_vendor/babel/locale-data").glob("*.dat")}
+    assert "the database and every import are unchanged" in built.log, built.log[-3000:]
+    assert "shared objects left as installed" not in built.log  # the build image has strip
+    vendor = function / "_vendor"
+    locales = {p.stem for p in (vendor / "babel/locale-data").glob("*.dat")}
     assert {"root", "en", "en_GB", "ar", "zh_Hant", "ja"} <= locales
     assert len(locales) < 60, sorted(locales)
-    models = function / "_vendor/botocore/data"
+    models = vendor / "botocore/data"
     services = {p.parent.parent.name for p in models.glob("*/*/service-2.json*")}
     assert services == BOTOCORE_SERVICES, services
     assert (models / "endpoints.json").is_file()
+    top = {p.name.split("-")[0].lower() for p in vendor.iterdir()}
+    assert not top & UNUSED_DISTRIBUTIONS, top & UNUSED_DISTRIBUTIONS
+    # vercel-runtime, which the builder installs after the build command, stays as it comes.
+    files = [p for p in vendor.rglob("*") if p.is_file() and "vercel_runtime" not in p.parts]
+    assert not [p for p in files if p.suffix in {".c", ".h", ".pyx", ".pxd"}]
+    assert not [
+        p for p in files if p.suffix == ".so" and p.relative_to(vendor).parts[0] in ACCELERATED
+    ]
+    assert not list(vendor.glob("PIL/_avif.*")) and not list(vendor.glob("pillow.libs/libavif*"))
+    assert list(vendor.glob("PIL/_imaging.*.so")), "Pillow's own extension stays"
 
 
 def test_bundle_has_every_file_of_the_app(built: Build, function: Path) -> None:
@@ -167,14 +177,9 @@ def test_bundle_has_every_file_of_the_app(built: Build, function: Path) -> None:
 
 def third_party_imports() -> set[str]:
     """Top-level modules imported anywhere in app/ and api/, lazily or not."""
-    names: set[str] = set()
-    for path in [*(REPO / "app").rglob("*.py"), REPO / "api" / "index.py"]:
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                names.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module.split(".")[0])
-    return names - set(sys.stdlib_module_names) - {"app", "api", "__future__"}
+    from scripts.trim_check import third_party_imports as imported
+
+    return {name.split(".")[0] for name in imported()}
 
 
 def test_every_third_party_import_resolves_in_the_bundle(
