@@ -213,12 +213,6 @@ def in_fresh_interpreter(pem: bytes) -> str:
 
 def signing_key_pem() -> bytes:
     """A throwaway RSA key for this build's before/after signatures."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from app.credentials.keys import new_private_pem
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    return new_private_pem().encode()

@@ -71,13 +71,9 @@ def app_config(database_url, tmp_path, signing_pem) -> dict[str, object]:
 
 def pem(bits: int) -> str:
     """A new private RSA key, PEM (PKCS#8)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from app.credentials.keys import new_private_pem
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    return new_private_pem(bits)
 
 
 @pytest.fixture(scope="session")

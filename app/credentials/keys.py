@@ -58,20 +58,25 @@ def _weakness(key) -> str | None:
     return None
 
 
+def new_private_pem(bits: int = MIN_RSA_BITS) -> str:
+    """A new RSA private key as unencrypted PKCS#8 PEM, the form the setting takes."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
 def _development_key(instance: Path) -> str:
     """Made once and kept under instance/ (never the repository): development only."""
     path = instance / _DEV_KEY_FILE
     with _lock:
         if not path.exists():
-            from cryptography.hazmat.primitives import serialization
-            from cryptography.hazmat.primitives.asymmetric import rsa
-
-            private = rsa.generate_private_key(public_exponent=65537, key_size=MIN_RSA_BITS)
-            pem = private.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
+            pem = new_private_pem().encode()
             instance.mkdir(parents=True, exist_ok=True)
             # Several processes may start at once: each writes its own file, the first
             # link wins and every process reads that one, never a half-written file.

@@ -36,13 +36,9 @@ CRON_SECRET = "parity-harness-cron-secret-0123456789"
 def credential_key() -> str:
     """One RSA key for both models' runs (made once per test session, never stored): the
     same certificate data must sign to the same credential and PDF bytes on both."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from app.credentials.keys import new_private_pem
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    return new_private_pem()
 
 
 ORGANIZER_EMAIL = "parity-organizer@example.org"
