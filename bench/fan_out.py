@@ -45,11 +45,10 @@ RESULTS = ROOT / "bench" / "results" / "fan_out.json"
 
 
 def main() -> None:
+    from support import database_url_option
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-    )
+    database_url_option(parser)
     parser.add_argument("--attendees", type=int, default=90)
     parser.add_argument("--instances", type=int, default=3, help="launcher processes (fan-out)")
     parser.add_argument("--fan-out", type=int, default=2, help="CHECKER_FAN_OUT")

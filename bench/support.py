@@ -16,6 +16,14 @@ SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105
 EMAIL, PASSWORD = "bench@example.org", "bench password 1"
 
 
+def database_url_option(parser) -> None:
+    """--database-url: the PostgreSQL server the bench makes its throwaway database on."""
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+    )
+
+
 def migrated_app(url: str, folder: Path):
     """The app on `url` (migrated here) with local storage in `folder`, CSRF off."""
     from app import create_app

@@ -33,11 +33,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
+    from support import database_url_option
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-    )
+    database_url_option(parser)
     parser.add_argument("--attendees", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=1)
